@@ -5,6 +5,7 @@
  */
 #include "shared/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdbool.h>
@@ -59,13 +60,34 @@ bool_value(const char *v)
 	return -1;
 }
 
+/*
+ * Length of a value without a trailing " # comment": inih ends values only
+ * at inline ';' comments, but config.h documents '#' ones as well.
+ */
+static size_t
+value_len(const char *v)
+{
+	size_t n = strlen(v);
+
+	for (size_t i = 1; v[i] != '\0'; i++) {
+		if (v[i] == '#' && isspace((unsigned char)v[i - 1])) {
+			n = i;
+			break;
+		}
+	}
+	while (n > 0 && isspace((unsigned char)v[n - 1])) {
+		n--;
+	}
+	return n;
+}
+
 /* inih handler: returning 0 makes ini_parse report this line. */
 static int
-handler(void *user, const char *section, const char *name, const char *value)
+handler(void *user, const char *section, const char *name, const char *raw)
 {
 	struct parse_ctx *ctx = user;
 	const struct option *o;
-	char *word;
+	char *value = NULL, *word = NULL;
 	size_t n;
 	int b;
 
@@ -83,6 +105,9 @@ handler(void *user, const char *section, const char *name, const char *value)
 			 name);
 		goto fail;
 	}
+	if ((value = strndup(raw, value_len(raw))) == NULL) {
+		goto nomem;
+	}
 	if (o->has_arg == no_argument) {
 		if ((b = bool_value(value)) < 0) {
 			snprintf(ctx->reason, sizeof(ctx->reason),
@@ -91,6 +116,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 			goto fail;
 		}
 		if (b == 0) {
+			free(value);
 			return 1;
 		}
 		n = strlen(name) + 3;
@@ -110,12 +136,15 @@ handler(void *user, const char *section, const char *name, const char *value)
 		}
 		snprintf(word, n, "--%s=%s", name, value);
 	}
-	if (push(ctx->out, word) == 0) {
+	free(value);
+	value = NULL;
+	if (push(ctx->out, word) == 0) { /* on failure push frees word */
 		return 1;
 	}
 nomem:
 	snprintf(ctx->reason, sizeof(ctx->reason), "out of memory");
 fail:
+	free(value);
 	ctx->failed = true;
 	return 0;
 }

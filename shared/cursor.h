@@ -113,7 +113,7 @@ cursor_copy(struct cursor *c, void *dst, size_t n)
 static inline bool
 cursor_peek_u8(const struct cursor *c, size_t ahead, uint8_t *v)
 {
-	if (!cursor_has(c, ahead + 1)) {
+	if (ahead >= cursor_left(c)) {
 		return false;
 	}
 	*v = c->p[c->off + ahead];

@@ -49,9 +49,10 @@ parse_l4(struct cursor *c, struct frame *f, size_t end)
 
 	switch (f->l4_proto) {
 	case IPPROTO_TCP_:
+		/* the whole fixed header: window, checksum, urgent too */
 		if (!cursor_be16(c, &sport) || !cursor_be16(c, &dport) ||
 		    !cursor_skip(c, 8) || !cursor_u8(c, &off) ||
-		    !cursor_u8(c, &b)) {
+		    !cursor_u8(c, &b) || !cursor_skip(c, 6)) {
 			return FRAME_ERR_SHORT_L4;
 		}
 		hlen = (size_t)(off >> 4) * 4;
@@ -77,9 +78,10 @@ parse_l4(struct cursor *c, struct frame *f, size_t end)
 		break;
 	case IPPROTO_ICMP_:
 	case IPPROTO_ICMPV6_:
+		/* all 8 bytes: the echo sequence number too */
 		if (!cursor_u8(c, &f->icmp_type) ||
 		    !cursor_u8(c, &f->icmp_code) || !cursor_skip(c, 2) ||
-		    !cursor_be16(c, &w)) {
+		    !cursor_be16(c, &w) || !cursor_skip(c, 2)) {
 			return FRAME_ERR_SHORT_L4;
 		}
 		f->is_icmp = true;

@@ -166,10 +166,12 @@ Test(config, comments_and_blank_lines_are_ignored)
 		 "   \n"
 		 "\t# indented comment\n"
 		 "listen = a:1 ; trailing comment\n"
+		 "rotate-size = 64M\t# trailing hash comment\n"
 		 "\n",
 		 &out);
-	cr_assert_eq(out.argc, 1);
+	cr_assert_eq(out.argc, 2);
 	cr_assert_str_eq(out.argv[0], "--listen=a:1");
+	cr_assert_str_eq(out.argv[1], "--rotate-size=64M");
 	config_argv_finish(&out);
 }
 

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Per-worker counters and their merge into JSON (see stats.h for the
+ * threading rules). It counts; deciding what to count is the worker's.
+ */
+#include "collector/stats.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+void
+stats_init(struct stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < STATS_TABLE_SLOTS; i++) {
+		s->senders.slot[i] = -1;
+		s->vnis.slot[i] = -1;
+	}
+	snprintf(s->senders.other.name, sizeof(s->senders.other.name), "other");
+	snprintf(s->vnis.other.name, sizeof(s->vnis.other.name), "other");
+}
+
+static uint32_t
+key_hash(const uint8_t key[17])
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 17; i++) {
+		h = (h ^ key[i]) * 16777619u;
+	}
+	return h;
+}
+
+/* The entry for key, or NULL; *slot receives where a new one would go. */
+static struct stats_entry *
+table_find(struct stats_table *t, const uint8_t key[17], uint32_t *slot)
+{
+	uint32_t i = key_hash(key) & (STATS_TABLE_SLOTS - 1);
+
+	for (int16_t idx; (idx = t->slot[i]) >= 0;
+	     i = (i + 1) & (STATS_TABLE_SLOTS - 1)) {
+		if (memcmp(t->e[idx].key, key, 17) == 0) {
+			return &t->e[idx];
+		}
+	}
+	*slot = i;
+	return NULL;
+}
+
+static struct stats_entry *
+table_insert(struct stats_table *t, const uint8_t key[17], uint32_t slot,
+	     const char *name)
+{
+	size_t n = atomic_load_explicit(&t->n, memory_order_relaxed);
+	struct stats_entry *e;
+
+	if (n == STATS_TABLE_MAX) {
+		return &t->other;
+	}
+	e = &t->e[n];
+	memcpy(e->key, key, 17);
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	t->slot[slot] = (int16_t)n;
+	/* publish the filled-in entry to readers */
+	atomic_store_explicit(&t->n, n + 1, memory_order_release);
+	return e;
+}
+
+struct stats_entry *
+stats_sender(struct stats *s, const struct sockaddr *sa)
+{
+	uint8_t key[17] = { 0 };
+	char name[ADDR_STRLEN];
+	struct stats_entry *e;
+	uint32_t slot;
+
+	if (sa->sa_family == AF_INET) {
+		key[0] = 4;
+		memcpy(key + 1, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		key[0] = 6;
+		memcpy(key + 1, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+	}
+	if ((e = table_find(&s->senders, key, &slot)) != NULL) {
+		return e;
+	}
+	/* a new sender: only now is its name worth formatting */
+	addr_format(sa, false, name, sizeof(name));
+	return table_insert(&s->senders, key, slot, name);
+}
+
+struct stats_entry *
+stats_vni(struct stats *s, uint32_t vni)
+{
+	uint8_t key[17] = { 0xff };
+	char name[16];
+	struct stats_entry *e;
+	uint32_t slot;
+
+	memcpy(key + 1, &vni, sizeof(vni));
+	if ((e = table_find(&s->vnis, key, &slot)) != NULL) {
+		return e;
+	}
+	snprintf(name, sizeof(name), "%u", vni);
+	return table_insert(&s->vnis, key, slot, name);
+}
+
+static void
+add_entry(json_t *arr, const struct stats_entry *e)
+{
+	json_t *item = NULL, *drops;
+	size_t i;
+
+	json_array_foreach(arr, i, item) {
+		if (strcmp(json_string_value(json_object_get(item, "name")), e->name) == 0) {
+			break;
+		}
+		item = NULL;
+	}
+	if (item == NULL) {
+		item = json_pack("{s:s, s:I, s:I, s:I, s:{}}", "name", e->name,
+				 "datagrams", (json_int_t)0, "bytes", (json_int_t)0,
+				 "written", (json_int_t)0, "dropped");
+		json_array_append_new(arr, item);
+	}
+#define ADD(field, v) json_object_set_new(item, field, \
+	json_integer(json_integer_value(json_object_get(item, field)) + (json_int_t)(v)))
+	ADD("datagrams", stat_get(&e->datagrams));
+	ADD("bytes", stat_get(&e->bytes));
+	ADD("written", stat_get(&e->written));
+#undef ADD
+	drops = json_object_get(item, "dropped");
+	for (int r = 1; r < DECAP__COUNT; r++) {
+		const char *name = decap_strverdict((enum decap_verdict)r);
+
+		json_object_set_new(drops, name,
+			json_integer(json_integer_value(json_object_get(drops, name)) +
+				     (json_int_t)stat_get(&e->drops[r])));
+	}
+}
+
+static void
+add_table(json_t *arr, struct stats_table *t)
+{
+	size_t n = atomic_load_explicit(&t->n, memory_order_acquire);
+
+	for (size_t i = 0; i < n; i++) {
+		add_entry(arr, &t->e[i]);
+	}
+	if (stat_get(&t->other.datagrams) != 0) {
+		add_entry(arr, &t->other);
+	}
+}
+
+json_t *
+stats_json(struct stats *const *w, size_t n)
+{
+	json_t *root, *drops, *malformed, *senders, *vnis;
+	uint64_t sum[18] = { 0 }, d[DECAP__COUNT] = { 0 }, m[FRAME_ERR__COUNT] = { 0 };
+	uint64_t dropped = 0;
+
+	senders = json_array();
+	vnis = json_array();
+	for (size_t k = 0; k < n; k++) {
+		const struct stats *s = w[k];
+		const stat_t *f[18] = {
+			&s->datagrams, &s->datagram_bytes, &s->reserved_set,
+			&s->frames, &s->frame_bytes, &s->inner_truncated,
+			&s->written, &s->written_bytes, &s->write_errors,
+			&s->flows_active, &s->flows_created, &s->flows_evicted,
+			&s->flows_logged, &s->outer_fragments, &s->not_vxlan,
+			&s->kernel_drops, NULL, NULL,
+		};
+
+		for (int i = 0; i < 16; i++) {
+			sum[i] += stat_get(f[i]);
+		}
+		for (int r = 1; r < DECAP__COUNT; r++) {
+			d[r] += stat_get(&s->drops[r]);
+		}
+		for (int r = 1; r < FRAME_ERR__COUNT; r++) {
+			m[r] += stat_get(&s->malformed[r]);
+		}
+		add_table(senders, &w[k]->senders);
+		add_table(vnis, &w[k]->vnis);
+	}
+	drops = json_object();
+	for (int r = 1; r < DECAP__COUNT; r++) {
+		json_object_set_new(drops, decap_strverdict((enum decap_verdict)r),
+				    json_integer((json_int_t)d[r]));
+		dropped += d[r];
+	}
+	malformed = json_object();
+	for (int r = 1; r < FRAME_ERR__COUNT; r++) {
+		json_object_set_new(malformed, frame_strerror((enum frame_err)r),
+				    json_integer((json_int_t)m[r]));
+	}
+	root = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"datagrams", (json_int_t)sum[0],
+		"datagram_bytes", (json_int_t)sum[1],
+		"reserved_bits_set", (json_int_t)sum[2],
+		"frames", (json_int_t)sum[3],
+		"frame_bytes", (json_int_t)sum[4],
+		"inner_truncated", (json_int_t)sum[5],
+		"written", (json_int_t)sum[6],
+		"written_bytes", (json_int_t)sum[7],
+		"write_errors", (json_int_t)sum[8],
+		"flows_active", (json_int_t)sum[9],
+		"flows_created", (json_int_t)sum[10],
+		"flows_evicted", (json_int_t)sum[11],
+		"flows_logged", (json_int_t)sum[12],
+		"outer_fragments", (json_int_t)sum[13],
+		"not_vxlan", (json_int_t)sum[14],
+		"kernel_drops", (json_int_t)sum[15],
+		"dropped_total", (json_int_t)dropped);
+	json_object_set_new(root, "dropped", drops);
+	json_object_set_new(root, "malformed", malformed);
+	json_object_set_new(root, "senders", senders);
+	json_object_set_new(root, "vnis", vnis);
+	return root;
+}
