@@ -14,6 +14,7 @@
 #include "shared/addr.h"
 #include "shared/number.h"
 #include "shared/vxlan.h"
+#include "vtap-build.h"
 
 const char collector_usage[] =
 "Usage:\n"
@@ -46,13 +47,21 @@ const char collector_usage[] =
 "      --compress lz4        compress closed files (.pcap.lz4)\n"
 "Classify:\n"
 "      --geoip FILE.mmdb     country and ASN of public addresses (MaxMind\n"
-"                            format, e.g. DB-IP Lite or ip-location-db)\n"
+"                            format, e.g. DB-IP Lite or ip-location-db);\n"
+"                            repeatable: a country and an ASN database\n"
 "      --max-flows N         flows tracked per worker (262144)\n"
 "      --idle-timeout S      close a flow idle this long (60)\n"
 "      --active-timeout S    close a flow open this long (1800)\n"
 "Serve:\n"
 "      --http ADDR:PORT      status page, API and downloads\n"
 "      --probe ADDR:PORT     /healthz alone, for a load balancer\n"
+"      --auth-file FILE      users (name:crypt-hash:role; roles viewer,\n"
+"                            analyst, admin) for HTTP Basic authentication\n"
+"      --tls-cert FILE, --tls-key FILE   serve HTTPS\n"
+"      --insecure-no-auth    without --auth-file, serve beyond loopback anyway\n"
+"      --web-dir DIR         the status page's files (" VTAP_DATADIR "/web)\n"
+"      --chartjs FILE        Chart.js (" COLLECTOR_DEFAULT_CHARTJS ")\n"
+"      --download-cap BYTES  largest merged download (4G)\n"
 "Offline:\n"
 "  -r, --read FILE           process a capture file and exit\n"
 "      --inner               the file holds plain frames, not VXLAN\n"
@@ -86,6 +95,13 @@ enum {
 	OPT_ACTIVE,
 	OPT_HTTP,
 	OPT_PROBE,
+	OPT_AUTH,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_INSECURE,
+	OPT_WEB_DIR,
+	OPT_CHARTJS,
+	OPT_DOWNLOAD_CAP,
 	OPT_INNER,
 	OPT_JSON,
 	OPT_SYSLOG,
@@ -110,6 +126,13 @@ static const struct option longopts[] = {
 	{ "active-timeout", required_argument, NULL, OPT_ACTIVE },
 	{ "http", required_argument, NULL, OPT_HTTP },
 	{ "probe", required_argument, NULL, OPT_PROBE },
+	{ "auth-file", required_argument, NULL, OPT_AUTH },
+	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+	{ "insecure-no-auth", no_argument, NULL, OPT_INSECURE },
+	{ "web-dir", required_argument, NULL, OPT_WEB_DIR },
+	{ "chartjs", required_argument, NULL, OPT_CHARTJS },
+	{ "download-cap", required_argument, NULL, OPT_DOWNLOAD_CAP },
 	{ "read", required_argument, NULL, 'r' },
 	{ "inner", no_argument, NULL, OPT_INNER },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -150,6 +173,9 @@ collector_options_parse(int argc, char *argv[], struct collector_options *o,
 	o->idle_timeout = 60;
 	o->active_timeout = 1800;
 	o->rcvbuf = 64ULL << 20;
+	o->web_dir = VTAP_DATADIR "/web";
+	o->chartjs = COLLECTOR_DEFAULT_CHARTJS;
+	o->download_cap = 4ULL << 30;
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
 	o->workers = cores > 0 ? (unsigned)cores : 1;
 
@@ -243,7 +269,10 @@ collector_options_parse(int argc, char *argv[], struct collector_options *o,
 			}
 			break;
 		case OPT_GEOIP:
-			o->geoip = optarg;
+			if (o->ngeoip == sizeof(o->geoip) / sizeof(o->geoip[0])) {
+				USAGE("--geoip may be given at most 8 times");
+			}
+			o->geoip[o->ngeoip++] = optarg;
 			break;
 		case OPT_MAX_FLOWS:
 			if (!number_parse_u64(optarg, 16, 100000000, &o->max_flows)) {
@@ -272,6 +301,29 @@ collector_options_parse(int argc, char *argv[], struct collector_options *o,
 				o->http = optarg;
 			} else {
 				o->probe = optarg;
+			}
+			break;
+		case OPT_AUTH:
+			o->auth_file = optarg;
+			break;
+		case OPT_TLS_CERT:
+			o->tls_cert = optarg;
+			break;
+		case OPT_TLS_KEY:
+			o->tls_key = optarg;
+			break;
+		case OPT_INSECURE:
+			o->insecure_no_auth = true;
+			break;
+		case OPT_WEB_DIR:
+			o->web_dir = optarg;
+			break;
+		case OPT_CHARTJS:
+			o->chartjs = optarg;
+			break;
+		case OPT_DOWNLOAD_CAP:
+			if (!size_in(optarg, 1ULL << 20, 1ULL << 50, &o->download_cap)) {
+				USAGE("--download-cap must be 1M..1P, not '%s'", optarg);
 			}
 			break;
 		case 'r':
@@ -307,6 +359,9 @@ collector_options_parse(int argc, char *argv[], struct collector_options *o,
 	}
 	if (optind < n) {
 		USAGE("unexpected argument '%s' (see --help)", o->words[optind]);
+	}
+	if ((o->tls_cert == NULL) != (o->tls_key == NULL)) {
+		USAGE("--tls-cert and --tls-key go together");
 	}
 	if (o->pcap_dir == NULL) {
 		USAGE("--pcap-dir DIR is required");

@@ -13,6 +13,8 @@
 #include "collector/decap.h"
 #include "shared/config.h"
 
+#define COLLECTOR_DEFAULT_CHARTJS "/usr/share/javascript/chart.js/chart.min.js"
+
 enum collector_parse {
 	COLLECTOR_PARSE_OK = 0,
 	COLLECTOR_PARSE_HELP,
@@ -34,13 +36,21 @@ struct collector_options {
 	uint64_t retain_seconds;   /* 0: no limit */
 	uint64_t min_free;
 	bool compress_lz4;
-	const char *geoip;
+	const char *geoip[8];      /* --geoip, repeatable (country, ASN) */
+	size_t ngeoip;
 	unsigned workers;
 	uint64_t max_flows;        /* per worker */
 	uint64_t idle_timeout;     /* seconds */
 	uint64_t active_timeout;   /* seconds */
 	uint64_t rcvbuf;
 	struct decap_policy policy; /* owned: --allow and --vni */
+	const char *auth_file;     /* users, password hashes and roles */
+	const char *tls_cert;
+	const char *tls_key;
+	bool insecure_no_auth;     /* serve beyond loopback without auth */
+	const char *web_dir;       /* the page's files */
+	const char *chartjs;       /* Debian's Chart.js */
+	uint64_t download_cap;     /* bytes one merged download may carry */
 	const char *read_path;     /* offline mode */
 	bool inner;                /* offline: plain frames, not VXLAN */
 	bool json;                 /* offline: JSON summary */

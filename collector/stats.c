@@ -16,7 +16,9 @@ stats_init(struct stats *s)
 	for (size_t i = 0; i < STATS_TABLE_SLOTS; i++) {
 		s->senders.slot[i] = -1;
 		s->vnis.slot[i] = -1;
+		s->protos.slot[i] = -1;
 	}
+	snprintf(s->protos.other.name, sizeof(s->protos.other.name), "other");
 	snprintf(s->senders.other.name, sizeof(s->senders.other.name), "other");
 	snprintf(s->vnis.other.name, sizeof(s->vnis.other.name), "other");
 }
@@ -32,20 +34,32 @@ key_hash(const uint8_t key[17])
 	return h;
 }
 
-/* The entry for key, or NULL; *slot receives where a new one would go. */
-static struct stats_entry *
-table_find(struct stats_table *t, const uint8_t key[17], uint32_t *slot)
+/*
+ * Find key in an append-only table whose entries start with their 17-byte
+ * key: the entry's index, or -1 with *slot set to where it would go.
+ */
+static int
+index_find(const int16_t *slots, const void *entries, size_t stride,
+	   const uint8_t key[17], uint32_t *slot)
 {
 	uint32_t i = key_hash(key) & (STATS_TABLE_SLOTS - 1);
 
-	for (int16_t idx; (idx = t->slot[i]) >= 0;
+	for (int16_t idx; (idx = slots[i]) >= 0;
 	     i = (i + 1) & (STATS_TABLE_SLOTS - 1)) {
-		if (memcmp(t->e[idx].key, key, 17) == 0) {
-			return &t->e[idx];
+		if (memcmp((const uint8_t *)entries + (size_t)idx * stride, key, 17) == 0) {
+			return idx;
 		}
 	}
 	*slot = i;
-	return NULL;
+	return -1;
+}
+
+static struct stats_entry *
+table_find(struct stats_table *t, const uint8_t key[17], uint32_t *slot)
+{
+	int idx = index_find(t->slot, t->e, sizeof(t->e[0]), key, slot);
+
+	return idx < 0 ? NULL : &t->e[idx];
 }
 
 static struct stats_entry *
@@ -106,6 +120,36 @@ stats_vni(struct stats *s, uint32_t vni)
 	return table_insert(&s->vnis, key, slot, name);
 }
 
+struct stats_proto *
+stats_proto(struct stats *s, const char *name)
+{
+	struct stats_proto_table *t = &s->protos;
+	uint8_t key[17] = { 0xfe };
+	uint64_t h = 1469598103934665603ULL;
+	struct stats_proto *e;
+	uint32_t slot;
+	size_t n;
+	int idx;
+
+	for (const char *p = name; *p != '\0'; p++) {
+		h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+	}
+	memcpy(key + 1, &h, sizeof(h));
+	if ((idx = index_find(t->slot, t->e, sizeof(t->e[0]), key, &slot)) >= 0) {
+		return &t->e[idx];
+	}
+	n = atomic_load_explicit(&t->n, memory_order_relaxed);
+	if (n == STATS_TABLE_MAX) {
+		return &t->other;
+	}
+	e = &t->e[n];
+	memcpy(e->key, key, 17);
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	t->slot[slot] = (int16_t)n;
+	atomic_store_explicit(&t->n, n + 1, memory_order_release);
+	return e;
+}
+
 static void
 add_entry(json_t *arr, const struct stats_entry *e)
 {
@@ -141,6 +185,37 @@ add_entry(json_t *arr, const struct stats_entry *e)
 }
 
 static void
+add_proto(json_t *obj, const struct stats_proto *e)
+{
+	json_t *item = json_object_get(obj, e->name);
+
+	if (item == NULL) {
+		item = json_pack("{s:I, s:I, s:I}", "flows", (json_int_t)0,
+				 "packets", (json_int_t)0, "bytes", (json_int_t)0);
+		json_object_set_new(obj, e->name, item);
+	}
+	json_object_set_new(item, "flows", json_integer(json_integer_value(
+		json_object_get(item, "flows")) + (json_int_t)stat_get(&e->flows)));
+	json_object_set_new(item, "packets", json_integer(json_integer_value(
+		json_object_get(item, "packets")) + (json_int_t)stat_get(&e->packets)));
+	json_object_set_new(item, "bytes", json_integer(json_integer_value(
+		json_object_get(item, "bytes")) + (json_int_t)stat_get(&e->bytes)));
+}
+
+static void
+add_protos(json_t *obj, struct stats_proto_table *t)
+{
+	size_t n = atomic_load_explicit(&t->n, memory_order_acquire);
+
+	for (size_t i = 0; i < n; i++) {
+		add_proto(obj, &t->e[i]);
+	}
+	if (stat_get(&t->other.flows) != 0) {
+		add_proto(obj, &t->other);
+	}
+}
+
+static void
 add_table(json_t *arr, struct stats_table *t)
 {
 	size_t n = atomic_load_explicit(&t->n, memory_order_acquire);
@@ -156,21 +231,22 @@ add_table(json_t *arr, struct stats_table *t)
 json_t *
 stats_json(struct stats *const *w, size_t n)
 {
-	json_t *root, *drops, *malformed, *senders, *vnis;
-	uint64_t sum[18] = { 0 }, d[DECAP__COUNT] = { 0 }, m[FRAME_ERR__COUNT] = { 0 };
+	json_t *root, *drops, *malformed, *senders, *vnis, *protos;
+	uint64_t sum[16] = { 0 }, d[DECAP__COUNT] = { 0 }, m[FRAME_ERR__COUNT] = { 0 };
 	uint64_t dropped = 0;
 
 	senders = json_array();
 	vnis = json_array();
+	protos = json_object();
 	for (size_t k = 0; k < n; k++) {
 		const struct stats *s = w[k];
-		const stat_t *f[18] = {
+		const stat_t *f[16] = {
 			&s->datagrams, &s->datagram_bytes, &s->reserved_set,
 			&s->frames, &s->frame_bytes, &s->inner_truncated,
 			&s->written, &s->written_bytes, &s->write_errors,
 			&s->flows_active, &s->flows_created, &s->flows_evicted,
 			&s->flows_logged, &s->outer_fragments, &s->not_vxlan,
-			&s->kernel_drops, NULL, NULL,
+			&s->kernel_drops,
 		};
 
 		for (int i = 0; i < 16; i++) {
@@ -184,6 +260,7 @@ stats_json(struct stats *const *w, size_t n)
 		}
 		add_table(senders, &w[k]->senders);
 		add_table(vnis, &w[k]->vnis);
+		add_protos(protos, &w[k]->protos);
 	}
 	drops = json_object();
 	for (int r = 1; r < DECAP__COUNT; r++) {
@@ -218,5 +295,6 @@ stats_json(struct stats *const *w, size_t n)
 	json_object_set_new(root, "malformed", malformed);
 	json_object_set_new(root, "senders", senders);
 	json_object_set_new(root, "vnis", vnis);
+	json_object_set_new(root, "protocols", protos);
 	return root;
 }

@@ -50,11 +50,27 @@ struct stats_entry {
 	stat_t drops[DECAP__COUNT];
 };
 
+/* Closed flows of one application protocol (nDPI "Master.App"). */
+struct stats_proto {
+	uint8_t key[17];          /* 0xfe + 64-bit hash of the name */
+	char name[48];
+	stat_t flows;
+	stat_t packets;
+	stat_t bytes;
+};
+
 struct stats_table {
 	_Atomic size_t n;                        /* published entries */
 	struct stats_entry e[STATS_TABLE_MAX];
 	struct stats_entry other;                /* everything past MAX */
 	int16_t slot[STATS_TABLE_SLOTS];         /* writer's index, -1 empty */
+};
+
+struct stats_proto_table {
+	_Atomic size_t n;
+	struct stats_proto e[STATS_TABLE_MAX];
+	struct stats_proto other;
+	int16_t slot[STATS_TABLE_SLOTS];
 };
 
 struct stats {
@@ -78,6 +94,7 @@ struct stats {
 	stat_t kernel_drops;       /* live mode: receive queue overflows (SO_RXQ_OVFL) */
 	struct stats_table senders;
 	struct stats_table vnis;
+	struct stats_proto_table protos;
 };
 
 /* Prepare zeroed counters (caller storage). */
@@ -88,6 +105,9 @@ struct stats_entry *stats_sender(struct stats *s, const struct sockaddr *sa);
 
 /* The entry of a VNI; the "other" entry when full. */
 struct stats_entry *stats_vni(struct stats *s, uint32_t vni);
+
+/* The tally of a protocol name; the "other" entry when full. */
+struct stats_proto *stats_proto(struct stats *s, const char *name);
 
 /*
  * The sum of n workers' counters as JSON (new reference): totals, drops by

@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The flow log: closed flows to JSON objects (pure) and those objects to
+ * rotated .jsonl files (buffered, errors counted, never fatal). It does
+ * not decide when a flow closes (flowtable.c does) nor delete old files
+ * (retention.c does).
+ */
+#include "collector/flowlog.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collector/communityid.h"
+#include "shared/addr.h"
+#include "shared/log.h"
+
+#define PROTO_ICMP 1
+#define PROTO_TCP 6
+#define PROTO_UDP 17
+#define PROTO_ICMPV6 58
+#define PROTO_SCTP 132
+#define PROTO_UDPLITE 136
+
+#define ICMP_ECHO 8
+#define ICMP6_ECHO_REQUEST 128
+
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+
+#define NS_PER_SEC 1000000000ull
+#define NAME_TRIES 1000 /* "-1" .. "-999" when a name is taken */
+#define PREFIX_MAX 64
+
+/* json_dumps flags: compact, and enough digits for microsecond durations */
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+struct flowlog {
+	struct flowlog_config cfg; /* dir and prefix point into the copies below */
+	char *dir;                 /* owned */
+	char *prefix;              /* owned */
+
+	int fd;                    /* the open .part file, -1 when none */
+	char path[PATH_MAX];       /* its final name (without ".part") */
+	uint64_t opened_ns;        /* when it was opened, by cfg.clock */
+	uint64_t file_bytes;       /* bytes in the file (written, not buffered) */
+
+	char *buf;                 /* owned: lines not yet written */
+	size_t buflen, bufcap;
+	uint64_t buf_records;      /* lines in buf */
+
+	bool failing;              /* an error was logged; quiet until a success */
+	struct flowlog_stats st;
+};
+
+/* ---- the record ---------------------------------------------------- */
+
+const char *
+flowlog_tcp_state(uint8_t orig_flags, uint8_t resp_flags, bool resp_seen)
+{
+	bool o_syn = orig_flags & TH_SYN, r_syn = resp_flags & TH_SYN;
+	bool o_fin = orig_flags & TH_FIN, r_fin = resp_flags & TH_FIN;
+	bool o_rst = orig_flags & TH_RST, r_rst = resp_flags & TH_RST;
+
+	if (o_syn && r_syn) {
+		/* handshake seen from both sides: established */
+		if (o_rst) {
+			return "RSTO";
+		}
+		if (r_rst) {
+			return "RSTR";
+		}
+		if (o_fin && r_fin) {
+			return "SF";
+		}
+		if (o_fin) {
+			return "S2";
+		}
+		if (r_fin) {
+			return "S3";
+		}
+		return "S1";
+	}
+	if (o_syn) {
+		/* an attempt the responder never accepted */
+		if (r_rst) {
+			return "REJ";
+		}
+		if (o_rst) {
+			return "RSTOS0";
+		}
+		if (resp_seen) {
+			return "OTH"; /* replies without SYN: we missed something */
+		}
+		return o_fin ? "SH" : "S0";
+	}
+	if (r_syn) {
+		/* the responder's SYN-ACK seen, never the originator's SYN */
+		if (r_rst) {
+			return "RSTRH";
+		}
+		if (r_fin) {
+			return "SHR";
+		}
+		return "OTH";
+	}
+	return "OTH"; /* midstream: no SYN at all */
+}
+
+const char *
+flowlog_end_reason(enum flow_end end)
+{
+	switch (end) {
+	case FLOW_END_ACTIVE:
+		return "active";
+	case FLOW_END_IDLE:
+		return "idle";
+	case FLOW_END_ACTIVE_TIMEOUT:
+		return "active-timeout";
+	case FLOW_END_EVICTED:
+		return "evicted";
+	case FLOW_END_SHUTDOWN:
+		return "shutdown";
+	case FLOW_END_TCP_CLOSED:
+		return "tcp-closed";
+	}
+	return "unknown";
+}
+
+/* RFC 3339, UTC, microseconds: "2024-05-01T12:00:00.000123Z" */
+static void
+format_time(uint64_t ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ns / NS_PER_SEC);
+	unsigned usec = (unsigned)((ns % NS_PER_SEC) / 1000u);
+	struct tm tm;
+	char day[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06uZ", day, usec);
+}
+
+/* A missing value (out of memory, invalid UTF-8) leaves the key out. */
+static void
+put(json_t *o, const char *key, json_t *v)
+{
+	if (v != NULL) {
+		json_object_set_new(o, key, v);
+	}
+}
+
+static void
+put_str(json_t *o, const char *key, const char *s)
+{
+	if (s != NULL && s[0] != '\0') {
+		put(o, key, json_string(s));
+	}
+}
+
+static void
+put_uint(json_t *o, const char *key, uint64_t v)
+{
+	put(o, key, json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v));
+}
+
+static void
+put_ip(json_t *o, const char *key, uint8_t family, const uint8_t *addr)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, buf, sizeof(buf)) != NULL) {
+		put_str(o, key, buf);
+	}
+}
+
+static void
+put_mac(json_t *o, const char *key, const uint8_t *m)
+{
+	char buf[18];
+
+	snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+		 m[2], m[3], m[4], m[5]);
+	put_str(o, key, buf);
+}
+
+static void
+put_geo(json_t *o, const char *key, const struct geoip *g, uint8_t family,
+	const uint8_t *addr)
+{
+	struct geoip_info info;
+	json_t *geo;
+
+	if (geoip_lookup(g, family, addr, &info) != GEOIP_FOUND) {
+		return;
+	}
+	geo = json_object();
+	if (geo == NULL) {
+		return;
+	}
+	put_str(geo, "country", info.country);
+	if (info.asn != 0) {
+		put_uint(geo, "asn", info.asn);
+	}
+	put_str(geo, "as_org", info.as_org);
+	put(o, key, geo);
+}
+
+static const char *
+proto_name(uint8_t proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case PROTO_TCP:
+		return "TCP";
+	case PROTO_UDP:
+		return "UDP";
+	case PROTO_ICMP:
+		return "ICMP";
+	case PROTO_ICMPV6:
+		return "IPv6-ICMP";
+	case PROTO_SCTP:
+		return "SCTP";
+	default:
+		/* a string still, so the field keeps one type in an index */
+		snprintf(buf, len, "%u", proto);
+		return buf;
+	}
+}
+
+static bool
+proto_has_ports(uint8_t proto)
+{
+	return proto == PROTO_TCP || proto == PROTO_UDP || proto == PROTO_SCTP ||
+	       proto == PROTO_UDPLITE;
+}
+
+/*
+ * The Community ID tuple of a flow. ICMP echo flows carry their
+ * identifier as both key ports; the originator is taken to have sent the
+ * request, as it does unless the capture began between request and
+ * reply. Other ICMP flows lack the type and code the ID needs.
+ */
+static bool
+flow_community_id(const struct flow *f, uint16_t seed, char *out)
+{
+	uint8_t proto = f->key.proto;
+	uint16_t sport = f->orig_port, dport = f->resp_port;
+
+	if (proto == PROTO_ICMP || proto == PROTO_ICMPV6) {
+		if (f->key.port_lo == 0) {
+			return false;
+		}
+		sport = proto == PROTO_ICMP ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
+		dport = 0;
+	}
+	return communityid_v1(seed, f->key.family, f->orig_ip, f->resp_ip, proto,
+			      sport, dport, out);
+}
+
+json_t *
+flowlog_record_seeded(const struct flow *f, const struct geoip *g, uint16_t seed)
+{
+	char ts[40], end[40], num[8], cid[COMMUNITYID_LEN], sender[ADDR_STRLEN];
+	/* from the printed microseconds, so that duration is exactly end - ts */
+	uint64_t first_us = f->first_ns / 1000u, last_us = f->last_ns / 1000u;
+	uint64_t dur_us = last_us > first_us ? last_us - first_us : 0;
+	bool ip = f->key.family == 4 || f->key.family == 6;
+	json_t *o = json_object();
+
+	if (o == NULL) {
+		return NULL;
+	}
+	format_time(f->first_ns, ts, sizeof(ts));
+	format_time(f->last_ns, end, sizeof(end));
+	put_str(o, "ts", ts);
+	put_str(o, "end", end);
+	put(o, "duration", json_real((double)dur_us / 1e6));
+
+	if (ip) {
+		put_ip(o, "src_ip", f->key.family, f->orig_ip);
+		if (proto_has_ports(f->key.proto)) {
+			put_uint(o, "src_port", f->orig_port);
+		}
+		put_ip(o, "dest_ip", f->key.family, f->resp_ip);
+		if (proto_has_ports(f->key.proto)) {
+			put_uint(o, "dest_port", f->resp_port);
+		}
+		put_str(o, "proto", proto_name(f->key.proto, num, sizeof(num)));
+	} else {
+		/* the key holds the MACs; orig_is_lo says which one is whose */
+		put_mac(o, "src_mac", f->orig_is_lo ? f->key.addr_lo : f->key.addr_hi);
+		put_mac(o, "dest_mac", f->orig_is_lo ? f->key.addr_hi : f->key.addr_lo);
+		put_uint(o, "ether_type", f->key.ethertype);
+	}
+
+	put_uint(o, "orig_pkts", f->orig_pkts);
+	put_uint(o, "orig_bytes", f->orig_bytes);
+	put_uint(o, "resp_pkts", f->resp_pkts);
+	put_uint(o, "resp_bytes", f->resp_bytes);
+
+	if (ip && f->key.proto == PROTO_TCP) {
+		put_str(o, "state", flowlog_tcp_state(f->tcp_flags_orig,
+						      f->tcp_flags_resp,
+						      f->resp_pkts > 0));
+	} else {
+		put_str(o, "state", f->end == FLOW_END_IDLE ? "closed" : "active");
+	}
+	put_str(o, "end_reason", flowlog_end_reason(f->end));
+
+	if (ip && flow_community_id(f, seed, cid)) {
+		put_str(o, "community_id", cid);
+	}
+	put_uint(o, "vni", f->key.vni);
+	if (f->sender.ss_family == AF_INET || f->sender.ss_family == AF_INET6) {
+		put_str(o, "sender", addr_format((const struct sockaddr *)&f->sender,
+						 false, sender, sizeof(sender)));
+	}
+	put_str(o, "app_proto", f->proto);
+	put_str(o, "category", f->category);
+
+	if (ip && g != NULL) {
+		put_geo(o, "src_geo", g, f->key.family, f->orig_ip);
+		put_geo(o, "dest_geo", g, f->key.family, f->resp_ip);
+	}
+	return o;
+}
+
+json_t *
+flowlog_record(const struct flow *f, const struct geoip *g)
+{
+	return flowlog_record_seeded(f, g, 0);
+}
+
+/* ---- the writer ---------------------------------------------------- */
+
+static uint64_t
+realtime_ns(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+now_ns(const struct flowlog *fl)
+{
+	return fl->cfg.clock(fl->cfg.clock_arg);
+}
+
+/* Count an error; log only the first of a run, with errno text. */
+__attribute__((format(printf, 2, 3))) static void
+io_error(struct flowlog *fl, const char *fmt, ...)
+{
+	char msg[PATH_MAX + 128];
+	int saved = errno;
+	va_list ap;
+
+	fl->st.write_errors++;
+	if (fl->failing) {
+		return;
+	}
+	fl->failing = true;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errno = saved;
+	log_warn("flowlog: %s (further errors counted, not logged)", msg);
+}
+
+static bool
+prefix_is_valid(const char *p)
+{
+	size_t n = strlen(p);
+
+	if (n == 0 || n > PREFIX_MAX) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+struct flowlog *
+flowlog_create(const struct flowlog_config *cfg, char *err, size_t errlen)
+{
+	struct flowlog *fl = NULL;
+	struct stat sb;
+
+	if (cfg->dir == NULL || cfg->prefix == NULL) {
+		snprintf(err, errlen, "flowlog: no directory or prefix given");
+		goto fail;
+	}
+	if (stat(cfg->dir, &sb) < 0) {
+		snprintf(err, errlen, "flowlog: %s: %s", cfg->dir, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "flowlog: %s: Not a directory", cfg->dir);
+		goto fail;
+	}
+	if (!prefix_is_valid(cfg->prefix)) {
+		snprintf(err, errlen,
+			 "flowlog: bad prefix '%s' (1-%d of A-Z a-z 0-9 . _ -)",
+			 cfg->prefix, PREFIX_MAX);
+		goto fail;
+	}
+	fl = calloc(1, sizeof(*fl));
+	if (fl == NULL) {
+		snprintf(err, errlen, "flowlog: %s", strerror(errno));
+		goto fail;
+	}
+	fl->fd = -1;
+	fl->cfg = *cfg;
+	fl->dir = strdup(cfg->dir);
+	fl->prefix = strdup(cfg->prefix);
+	fl->bufcap = cfg->buffer_bytes != 0 ? cfg->buffer_bytes : FLOWLOG_BUFFER_DEFAULT;
+	fl->buf = malloc(fl->bufcap);
+	if (fl->dir == NULL || fl->prefix == NULL || fl->buf == NULL) {
+		snprintf(err, errlen, "flowlog: %s", strerror(ENOMEM));
+		goto fail;
+	}
+	fl->cfg.dir = fl->dir;
+	fl->cfg.prefix = fl->prefix;
+	if (fl->cfg.clock == NULL) {
+		fl->cfg.clock = realtime_ns;
+	}
+	if (strlen(fl->dir) + PREFIX_MAX + 48 >= PATH_MAX) {
+		snprintf(err, errlen, "flowlog: %s: directory name too long", cfg->dir);
+		goto fail;
+	}
+	return fl;
+
+fail:
+	if (fl != NULL) {
+		free(fl->buf);
+		free(fl->dir);
+		free(fl->prefix);
+		free(fl);
+	}
+	return NULL;
+}
+
+/* Open a new .part file named after now; 0 or -1 (counted). */
+static int
+open_file(struct flowlog *fl, uint64_t now)
+{
+	char stamp[32], part[PATH_MAX + 8];
+	time_t sec = (time_t)(now / NS_PER_SEC);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	for (int k = 0; k < NAME_TRIES; k++) {
+		char suffix[8] = "";
+
+		if (k > 0) {
+			snprintf(suffix, sizeof(suffix), "-%d", k);
+		}
+		snprintf(fl->path, sizeof(fl->path), "%s/flows-%s-%s%s.jsonl",
+			 fl->dir, fl->prefix, stamp, suffix);
+		if (access(fl->path, F_OK) == 0) {
+			continue; /* a closed file of that name: next suffix */
+		}
+		snprintf(part, sizeof(part), "%s.part", fl->path);
+		fl->fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
+			      0644);
+		if (fl->fd >= 0) {
+			fl->opened_ns = now;
+			fl->file_bytes = 0;
+			return 0;
+		}
+		if (errno != EEXIST) {
+			io_error(fl, "cannot create %s", part);
+			return -1;
+		}
+	}
+	errno = EEXIST;
+	io_error(fl, "no free file name for %s/flows-%s-%s*", fl->dir, fl->prefix,
+		 stamp);
+	return -1;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Write p (whole lines) to the open file. On failure the file is cut back
+ * to its last whole line, so a partial write never leaves half a JSON
+ * object for the next line to be glued to.
+ */
+static int
+write_lines(struct flowlog *fl, const char *p, size_t n, uint64_t records)
+{
+	if (write_all(fl->fd, p, n) == 0) {
+		fl->file_bytes += n;
+		fl->failing = false;
+		return 0;
+	}
+	io_error(fl, "cannot write %s.part", fl->path);
+	fl->st.records_lost += records;
+	if (ftruncate(fl->fd, (off_t)fl->file_bytes) < 0) {
+		io_error(fl, "cannot truncate %s.part", fl->path);
+	}
+	return -1;
+}
+
+static int
+flush_buffer(struct flowlog *fl)
+{
+	int rc = 0;
+
+	if (fl->buflen > 0 && fl->fd >= 0) {
+		rc = write_lines(fl, fl->buf, fl->buflen, fl->buf_records);
+	}
+	fl->buflen = 0;
+	fl->buf_records = 0;
+	return rc;
+}
+
+/* Flush, close and rename (or remove, when empty) the open file. */
+static int
+close_file(struct flowlog *fl)
+{
+	char part[PATH_MAX + 8];
+	int rc = 0;
+
+	if (fl->fd < 0) {
+		return 0;
+	}
+	if (flush_buffer(fl) < 0) {
+		rc = -1;
+	}
+	snprintf(part, sizeof(part), "%s.part", fl->path);
+	if (close(fl->fd) < 0) {
+		io_error(fl, "cannot close %s", part);
+		rc = -1;
+	}
+	fl->fd = -1;
+	if (fl->file_bytes == 0) {
+		unlink(part); /* nothing reached it: hand over no empty file */
+		return rc;
+	}
+	if (rename(part, fl->path) < 0) {
+		io_error(fl, "cannot rename %s", part);
+		return -1;
+	}
+	fl->st.files++;
+	return rc;
+}
+
+static bool
+rotate_is_due(const struct flowlog *fl, uint64_t now)
+{
+	return fl->fd >= 0 && fl->cfg.rotate_seconds != 0 && now >= fl->opened_ns &&
+	       now - fl->opened_ns >= fl->cfg.rotate_seconds * NS_PER_SEC;
+}
+
+int
+flowlog_write(struct flowlog *fl, const struct flow *f)
+{
+	uint64_t now = now_ns(fl);
+	json_t *rec = NULL;
+	char *line = NULL;
+	size_t len;
+	int rc = -1;
+
+	if (rotate_is_due(fl, now)) {
+		close_file(fl);
+	}
+	rec = flowlog_record_seeded(f, fl->cfg.geoip, fl->cfg.community_id_seed);
+	if (rec != NULL) {
+		line = json_dumps(rec, DUMP_FLAGS);
+	}
+	if (line == NULL) {
+		errno = ENOMEM;
+		io_error(fl, "cannot build a record");
+		fl->st.records_lost++;
+		goto fail;
+	}
+	len = strlen(line);
+	line[len++] = '\n'; /* replaces the NUL: line is not a C string from here */
+
+	/* size rotation: keep each file under the limit unless one line alone passes it */
+	if (fl->fd >= 0 && fl->cfg.rotate_bytes != 0) {
+		uint64_t pending = fl->file_bytes + fl->buflen;
+
+		if (pending > 0 && pending + len > fl->cfg.rotate_bytes) {
+			close_file(fl);
+		}
+	}
+	if (fl->fd < 0 && open_file(fl, now) < 0) {
+		fl->st.records_lost++;
+		goto fail;
+	}
+	if (fl->buflen + len > fl->bufcap) {
+		/* on failure the buffered lines are counted lost; this one may still go */
+		(void)flush_buffer(fl);
+	}
+	if (len > fl->bufcap) {
+		if (write_lines(fl, line, len, 1) < 0) {
+			goto fail;
+		}
+	} else {
+		memcpy(fl->buf + fl->buflen, line, len);
+		fl->buflen += len;
+		fl->buf_records++;
+	}
+	fl->st.records++;
+	fl->st.bytes += len;
+	rc = 0;
+
+fail:
+	free(line);
+	json_decref(rec);
+	return rc;
+}
+
+int
+flowlog_tick(struct flowlog *fl)
+{
+	if (rotate_is_due(fl, now_ns(fl))) {
+		return close_file(fl);
+	}
+	return flush_buffer(fl);
+}
+
+int
+flowlog_rotate(struct flowlog *fl)
+{
+	return close_file(fl);
+}
+
+void
+flowlog_get_stats(const struct flowlog *fl, struct flowlog_stats *out)
+{
+	*out = fl->st;
+}
+
+void
+flowlog_destroy(struct flowlog *fl)
+{
+	if (fl == NULL) {
+		return;
+	}
+	close_file(fl);
+	free(fl->buf);
+	free(fl->dir);
+	free(fl->prefix);
+	free(fl);
+}

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The evhttp server: binding, limits, TLS, the route table with the role
+ * each route needs, the page's static files, and reply helpers. What an
+ * endpoint answers lives in api.c, download.c, pcapmerge.c and metrics.c.
+ */
+#include "collector/http.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <fcntl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "collector/api.h"
+#include "collector/auth.h"
+#include "collector/collector.h"
+#include "collector/download.h"
+#include "collector/metrics.h"
+#include "collector/pcapmerge.h"
+#include "shared/addr.h"
+#include "shared/number.h"
+
+#define MAX_HEADERS_SIZE 8192
+#define MAX_BODY_SIZE 4096
+#define IDLE_TIMEOUT_S 30
+
+struct http {
+	struct collector *c;            /* borrowed */
+	struct evhttp *evh;             /* owned */
+	SSL_CTX *ssl;                   /* owned, NULL without TLS */
+	struct http_config cfg;         /* strings borrowed */
+};
+
+struct route {
+	const char *path;
+	bool prefix;                    /* path is a prefix; rest follows it */
+	int methods;                    /* EVHTTP_REQ_* allowed */
+	enum auth_role role;            /* needed when auth is configured */
+	bool probe;                     /* served on the --probe listener too */
+	http_handler fn;                /* NULL: the page's static files */
+};
+
+void
+http_reply_json(struct evhttp_request *req, int code, json_t *j)
+{
+	struct evbuffer *b = evbuffer_new();
+	char *s = json_dumps(j, JSON_COMPACT);
+
+	json_decref(j);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+			  "Content-Type", "application/json");
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+			  "Cache-Control", "no-store");
+	if (s != NULL) {
+		evbuffer_add(b, s, strlen(s));
+		evbuffer_add(b, "\n", 1);
+		free(s);
+	}
+	evhttp_send_reply(req, code, NULL, b);
+	evbuffer_free(b);
+}
+
+void
+http_reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	http_reply_json(req, code, json_pack("{s:s}", "error", msg));
+}
+
+bool
+http_query_u64(struct evhttp_request *req, const struct evkeyvalq *q,
+	       const char *key, uint64_t min, uint64_t max, uint64_t *out)
+{
+	const char *v = evhttp_find_header(q, key);
+
+	if (v == NULL || v[0] == '\0') {
+		return true;
+	}
+	if (!number_parse_u64(v, min, max, out)) {
+		http_reply_error(req, 400, "%s must be a number in %llu..%llu",
+				 key, (unsigned long long)min,
+				 (unsigned long long)max);
+		return false;
+	}
+	return true;
+}
+
+/* The page's files: a fixed table of names, never a path from the URL. */
+static void
+serve_static(struct http *h, struct evhttp_request *req, const char *rest)
+{
+	static const struct {
+		const char *name, *file, *type;
+	} files[] = {
+		{ "", "index.html", "text/html; charset=utf-8" },
+		{ "app.js", "app.js", "text/javascript; charset=utf-8" },
+		{ "style.css", "style.css", "text/css; charset=utf-8" },
+		{ "chart.js", NULL, "text/javascript; charset=utf-8" },
+	};
+	char path[4096];
+	struct evbuffer *b;
+	struct stat st;
+	int fd;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (strcmp(rest, files[i].name) != 0) {
+			continue;
+		}
+		if (files[i].file == NULL) {
+			snprintf(path, sizeof(path), "%s", h->cfg.chartjs);
+		} else {
+			snprintf(path, sizeof(path), "%s/%s", h->cfg.web_dir, files[i].file);
+		}
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+		    fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			if (fd >= 0) {
+				close(fd);
+			}
+			http_reply_error(req, 500, "page file missing: %s", files[i].file != NULL ? files[i].file : "chart.js");
+			return;
+		}
+		b = evbuffer_new();
+		evbuffer_add_file(b, fd, 0, st.st_size); /* takes fd */
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "Content-Type", files[i].type);
+		evhttp_send_reply(req, 200, "OK", b);
+		evbuffer_free(b);
+		return;
+	}
+	http_reply_error(req, 404, "not found");
+}
+
+#define GET_HEAD (EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
+
+static const struct route routes[] = {
+	{ "/healthz", false, GET_HEAD, AUTH_NONE, true, api_healthz },
+	{ "/metrics", false, GET_HEAD, AUTH_VIEWER, false, metrics_reply },
+	{ "/api/v1/status", false, GET_HEAD, AUTH_VIEWER, false, api_status },
+	{ "/api/v1/timeseries", false, GET_HEAD, AUTH_VIEWER, false, api_timeseries },
+	{ "/api/v1/protocols", false, GET_HEAD, AUTH_VIEWER, false, api_protocols },
+	{ "/api/v1/flows", false, GET_HEAD, AUTH_VIEWER, false, api_flows },
+	{ "/api/v1/talkers", false, GET_HEAD, AUTH_VIEWER, false, api_talkers },
+	{ "/api/v1/files", false, GET_HEAD, AUTH_VIEWER, false, api_files },
+	{ "/api/v1/pcap/estimate", false, GET_HEAD, AUTH_ANALYST, false, pcapmerge_estimate },
+	{ "/api/v1/pcap", false, GET_HEAD, AUTH_ANALYST, false, pcapmerge_download },
+	{ "/api/v1/drain", false, EVHTTP_REQ_POST, AUTH_ADMIN, false, api_drain },
+	{ "/api/v1/undrain", false, EVHTTP_REQ_POST, AUTH_ADMIN, false, api_undrain },
+	{ "/files/", true, GET_HEAD, AUTH_ANALYST, false, download_file },
+	{ "/static/", true, GET_HEAD, AUTH_VIEWER, false, NULL },
+	{ "/", false, GET_HEAD, AUTH_VIEWER, false, NULL },
+};
+
+/* Decide who may do what; false after replying 401/403. */
+static bool
+authorised(struct http *h, struct evhttp_request *req, enum auth_role need)
+{
+	const char *user = NULL;
+	enum auth_role got;
+
+	if (need == AUTH_NONE || h->cfg.auth == NULL) {
+		return true;
+	}
+	got = auth_check(h->cfg.auth,
+			 evhttp_find_header(evhttp_request_get_input_headers(req),
+					    "Authorization"), &user);
+	if (got == AUTH_NONE) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+				  "WWW-Authenticate", "Basic realm=\"vtap\", charset=\"UTF-8\"");
+		http_reply_error(req, 401, "authentication required");
+		return false;
+	}
+	if (got < need) {
+		http_reply_error(req, 403, "user '%s' (%s) needs the %s role for this",
+				 user, auth_role_name(got), auth_role_name(need));
+		return false;
+	}
+	return true;
+}
+
+static void
+dispatch_cb(struct evhttp_request *req, void *arg)
+{
+	struct http *h = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	const char *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+	struct evkeyvalq q;
+	char *decoded = NULL;
+	size_t dlen;
+
+	TAILQ_INIT(&q);
+	if (path == NULL || path[0] != '/') {
+		http_reply_error(req, 400, "bad request path");
+		return;
+	}
+	/* decode once; a NUL or a '/' produced by decoding is refused */
+	decoded = evhttp_uridecode(path, 0, &dlen);
+	if (decoded == NULL || strlen(decoded) != dlen) {
+		http_reply_error(req, 400, "bad request path");
+		goto done;
+	}
+	if (query != NULL && evhttp_parse_query_str(query, &q) != 0) {
+		http_reply_error(req, 400, "bad query string");
+		goto done;
+	}
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const struct route *r = &routes[i];
+		size_t n = strlen(r->path);
+
+		if (r->prefix ? strncmp(decoded, r->path, n) != 0
+			      : strcmp(decoded, r->path) != 0) {
+			continue;
+		}
+		if (h->cfg.probe_only && !r->probe) {
+			break;
+		}
+		if (!(evhttp_request_get_command(req) & r->methods)) {
+			http_reply_error(req, 405, "method not allowed");
+			goto done;
+		}
+		if (!authorised(h, req, r->role)) {
+			goto done;
+		}
+		if (r->fn == NULL) {
+			serve_static(h, req, r->prefix ? decoded + n : "");
+		} else {
+			r->fn(h->c, req, r->prefix ? decoded + n : "", &q);
+		}
+		goto done;
+	}
+	http_reply_error(req, 404, "not found");
+done:
+	evhttp_clear_headers(&q);
+	free(decoded);
+}
+
+static struct bufferevent *
+tls_bev_cb(struct event_base *base, void *arg)
+{
+	struct http *h = arg;
+
+	return bufferevent_openssl_socket_new(base, -1, SSL_new(h->ssl),
+					      BUFFEREVENT_SSL_ACCEPTING,
+					      BEV_OPT_CLOSE_ON_FREE);
+}
+
+static int
+setup_tls(struct http *h, char *err, size_t errlen)
+{
+	if ((h->ssl = SSL_CTX_new(TLS_server_method())) == NULL) {
+		snprintf(err, errlen, "TLS: cannot create context");
+		return -1;
+	}
+	SSL_CTX_set_min_proto_version(h->ssl, TLS1_2_VERSION);
+	if (SSL_CTX_use_certificate_chain_file(h->ssl, h->cfg.tls_cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(h->ssl, h->cfg.tls_key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(h->ssl) != 1) {
+		snprintf(err, errlen, "TLS: %s / %s: %s", h->cfg.tls_cert,
+			 h->cfg.tls_key, ERR_reason_error_string(ERR_get_error()));
+		return -1;
+	}
+	evhttp_set_bevcb(h->evh, tls_bev_cb, h);
+	return 0;
+}
+
+struct http *
+http_create(struct event_base *base, struct collector *c,
+	    const struct http_config *cfg, char *err, size_t errlen)
+{
+	struct http *h = calloc(1, sizeof(*h));
+	char host[256];
+	uint16_t port;
+
+	if (h == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	h->c = c;
+	h->cfg = *cfg;
+	if (!addr_split(cfg->listen, 0, host, sizeof(host), &port)) {
+		snprintf(err, errlen, "bad HTTP address '%s'", cfg->listen);
+		goto fail;
+	}
+	if ((h->evh = evhttp_new(base)) == NULL) {
+		snprintf(err, errlen, "cannot create the HTTP server");
+		goto fail;
+	}
+	evhttp_set_max_headers_size(h->evh, MAX_HEADERS_SIZE);
+	evhttp_set_max_body_size(h->evh, MAX_BODY_SIZE);
+	evhttp_set_timeout(h->evh, IDLE_TIMEOUT_S);
+	evhttp_set_allowed_methods(h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+				   EVHTTP_REQ_POST);
+	evhttp_set_gencb(h->evh, dispatch_cb, h);
+	if (cfg->tls_cert != NULL && setup_tls(h, err, errlen) != 0) {
+		goto fail;
+	}
+	if (evhttp_bind_socket(h->evh, host, port) != 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", cfg->listen,
+			 strerror(errno));
+		goto fail;
+	}
+	return h;
+fail:
+	http_destroy(h);
+	return NULL;
+}
+
+void
+http_destroy(struct http *h)
+{
+	if (h == NULL) {
+		return;
+	}
+	if (h->evh != NULL) {
+		evhttp_free(h->evh);
+	}
+	if (h->ssl != NULL) {
+		SSL_CTX_free(h->ssl);
+	}
+	free(h);
+}
