@@ -17,6 +17,7 @@
 #define IPPROTO_ICMP_ 1
 #define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
+#define IPPROTO_IPV6_ 41
 #define IPPROTO_ROUTING_ 43
 #define IPPROTO_FRAGMENT_ 44
 #define IPPROTO_AH_ 51
@@ -105,6 +106,8 @@ parse_l4(struct cursor *c, struct frame *f, size_t end)
 	return FRAME_OK;
 }
 
+static enum frame_err parse_ipv6(struct cursor *c, struct frame *f);
+
 static enum frame_err
 parse_ipv4(struct cursor *c, struct frame *f)
 {
@@ -159,6 +162,23 @@ parse_ipv4(struct cursor *c, struct frame *f)
 	}
 	/* parse L4 only within the datagram, not into Ethernet padding */
 	c->len = end;
+	if (proto == IPPROTO_IPV6_ && !f->fragment) {
+		/*
+		 * 6in4 (RFC 4213): the IPv6 packet inside names the flow, as
+		 * ndpiReader sees it. A damaged inner header leaves the outer
+		 * IPv4 layer as the frame's L3.
+		 */
+		struct cursor inner = *c;
+		struct frame outer = *f;
+		enum frame_err e = parse_ipv6(&inner, f);
+
+		if (e == FRAME_OK) {
+			f->tunnel_6in4 = true;
+			return FRAME_OK;
+		}
+		*f = outer;
+		return FRAME_OK;
+	}
 	return parse_l4(c, f, start + total);
 }
 

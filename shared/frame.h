@@ -4,7 +4,8 @@
  *
  * Understood: Ethernet II; up to FRAME_VLAN_MAX 802.1Q / 802.1ad (QinQ)
  * tags; PPPoE session frames carrying IPv4 or IPv6; IPv4 (options,
- * fragments); IPv6 with its extension header chain (hop-by-hop, routing,
+ * fragments; 6in4, whose inner IPv6 packet is then reported); IPv6 with its
+ * extension header chain (hop-by-hop, routing,
  * fragment, destination options, AH, mobility, HIP, shim6); and TCP, UDP,
  * UDP-Lite, SCTP, ICMP and ICMPv6 headers. Anything else above a layer it
  * understands is not an error: the frame is reported up to where it stops
@@ -67,6 +68,8 @@ struct frame {
 	size_t payload_offset;       /* first byte after the L4 header */
 	size_t payload_len;          /* as the headers say, not as captured */
 
+	bool tunnel_6in4;            /* IPv6 in IPv4 (protocol 41): the L3 and
+				      * L4 fields describe the inner IPv6 packet */
 	bool truncated;              /* headers promise more than was captured */
 };
 

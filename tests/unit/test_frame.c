@@ -1371,3 +1371,43 @@ Test(frame, strerror_names_every_value_distinctly)
 	cr_assert_str_eq(frame_strerror(FRAME_ERR_SHORT_IPV4), "short-ipv4");
 	cr_assert_str_eq(frame_strerror(FRAME_ERR__COUNT), "unknown");
 }
+
+Test(frame, sixin4_reports_the_inner_ipv6_packet)
+{
+	struct pkt p;
+	struct frame f;
+	size_t l3o, l3i;
+
+	eth(&p, ETHERTYPE_IPV4_);
+	l3o = ipv4(&p, 41, 0, 0);
+	l3i = ipv6(&p, 17);
+	udp(&p, 5353, 53, 4);
+	ipv6_end(&p, l3i);
+	ipv4_end(&p, l3o);
+	cr_assert_eq(frame_parse(p.b, p.len, &f), FRAME_OK);
+	cr_assert(f.tunnel_6in4);
+	cr_assert_eq(f.ip_version, 6);
+	cr_assert_eq(f.l3_offset, l3i);
+	cr_assert_arr_eq(f.src_ip, ip6_a, 16);
+	cr_assert_eq(f.l4_proto, 17);
+	cr_assert(f.has_ports);
+	cr_assert_eq(f.src_port, 5353);
+	cr_assert_eq(f.dst_port, 53);
+}
+
+Test(frame, sixin4_with_a_broken_inner_header_stays_ipv4)
+{
+	struct pkt p;
+	struct frame f;
+	size_t l3o;
+
+	eth(&p, ETHERTYPE_IPV4_);
+	l3o = ipv4(&p, 41, 0, 0);
+	zeros(&p, 10); /* not an IPv6 header */
+	ipv4_end(&p, l3o);
+	cr_assert_eq(frame_parse(p.b, p.len, &f), FRAME_OK);
+	cr_assert_not(f.tunnel_6in4);
+	cr_assert_eq(f.ip_version, 4);
+	cr_assert_eq(f.l4_proto, 41);
+	cr_assert_not(f.has_ports);
+}
