@@ -58,7 +58,9 @@ flowkey_from_frame(const struct frame *f, uint32_t vni, struct flowkey *k,
 		k->family = f->ip_version;
 		k->proto = f->l4_proto;
 		if (f->fragment) {
-			/* keyed on addresses alone: see flowkey.h */
+			/* keyed on addresses alone (see flowkey.h), with the
+			 * protocol every fragment of the datagram carries */
+			k->proto = f->frag_proto;
 		} else if (f->has_ports) {
 			sport = f->src_port;
 			dport = f->dst_port;

@@ -155,6 +155,7 @@ parse_ipv4(struct cursor *c, struct frame *f)
 	/* MF set or a non-zero offset: this is a fragment */
 	if ((fragw & 0x3fff) != 0) {
 		f->fragment = true;
+		f->frag_proto = proto;
 		f->first_fragment = (fragw & 0x1fff) == 0;
 		if (!f->first_fragment) {
 			return FRAME_OK;
@@ -247,6 +248,7 @@ parse_ipv6(struct cursor *c, struct frame *f)
 			f->fragment = true;
 			f->first_fragment = (fragw & 0xfff8) == 0;
 			f->frag_id = w;
+			f->frag_proto = next;
 			nh = next;
 			if (!f->first_fragment) {
 				f->l4_proto = nh;

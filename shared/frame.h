@@ -52,6 +52,8 @@ struct frame {
 	bool fragment;               /* part of a fragmented datagram */
 	bool first_fragment;         /* fragment offset 0: has the L4 header */
 	uint32_t frag_id;
+	uint8_t frag_proto;          /* the protocol every fragment names: IPv4's,
+				      * or the IPv6 fragment header's next header */
 	size_t l3_offset;            /* from the frame's first byte */
 	size_t l3_len;               /* IP datagram length from its header */
 
