@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "collector/auth.h"
@@ -26,6 +28,7 @@
 #include "collector/worker.h"
 #include "shared/addr.h"
 #include "shared/log.h"
+#include "shared/privdrop.h"
 #include "vtap-build.h"
 
 #define RETENTION_EVERY_S 5
@@ -259,6 +262,21 @@ run_offline(struct collector *c)
 	return rc;
 }
 
+/* What a crash left behind is closed and indexed before anything new. */
+static int
+repair(const struct collector_options *o)
+{
+	struct repair_report rr;
+
+	return repair_dir(o->pcap_dir, o->compress_lz4 ? PCAPSTORE_COMPRESS_LZ4
+						       : PCAPSTORE_COMPRESS_NONE, &rr);
+}
+
+/*
+ * Start-up order (OpenBSD style): open the privileged resources (UDP
+ * sockets, HTTP listeners), drop root, then touch the pcap directory
+ * (repair) and start the workers as the unprivileged user.
+ */
 static int
 run_live(struct app *a)
 {
@@ -266,19 +284,40 @@ run_live(struct app *a)
 	const struct collector_options *o = c->o;
 	struct event *evs[6] = { NULL, NULL, NULL, NULL, NULL, NULL };
 	struct timeval second = { 1, 0 };
+	int fds[COLLECTOR_MAX_WORKERS];
 	struct worker_config wc;
+	unsigned nfds = 0;
 	char err[512];
-	int rc = 1, fd;
+	int rc = 1;
 	json_t *j;
 
-	for (unsigned i = 0; i < o->workers; i++) {
-		fd = recv_open(o->listen_host, o->listen_port, (int)o->rcvbuf,
-			       err, sizeof(err));
-		if (fd < 0) {
+	for (; nfds < o->workers; nfds++) {
+		fds[nfds] = recv_open(o->listen_host, o->listen_port,
+				      (int)o->rcvbuf, err, sizeof(err));
+		if (fds[nfds] < 0) {
 			log_warnx("%s", err);
 			goto done;
 		}
-		worker_config_from(o, i, fd, c->geoip, &wc);
+	}
+	if ((c->base = event_base_new()) == NULL) {
+		fatalx("cannot create event base");
+	}
+	if (!o->check_only && start_http(a) != 0) {
+		goto done;
+	}
+	if (o->user != NULL && !o->check_only) {
+		if (privdrop_to(o->user, NULL, 0, err, sizeof(err)) != 0) {
+			log_warnx("%s", err);
+			goto done;
+		}
+		log_info("running as %s", o->user);
+	}
+	if (!o->check_only && repair(o) != 0) {
+		goto done;
+	}
+	for (unsigned i = 0; i < nfds; i++) {
+		worker_config_from(o, i, fds[i], c->geoip, &wc);
+		fds[i] = -1; /* the worker owns it now, even on failure */
 		if ((c->workers[i] = worker_create(&wc, err, sizeof(err))) == NULL) {
 			log_warnx("%s", err);
 			goto done;
@@ -290,9 +329,6 @@ run_live(struct app *a)
 		rc = 0;
 		goto done;
 	}
-	if ((c->base = event_base_new()) == NULL) {
-		fatalx("cannot create event base");
-	}
 	evs[0] = evsignal_new(c->base, SIGINT, stop_cb, c);
 	evs[1] = evsignal_new(c->base, SIGTERM, stop_cb, c);
 	evs[2] = evsignal_new(c->base, SIGHUP, hup_cb, c);
@@ -303,9 +339,6 @@ run_live(struct app *a)
 		if (evs[i] == NULL || event_add(evs[i], i == 5 ? &second : NULL) != 0) {
 			fatalx("cannot install event handlers");
 		}
-	}
-	if (start_http(a) != 0) {
-		goto done;
 	}
 	for (unsigned i = 0; i < c->nworkers; i++) {
 		if (worker_start(c->workers[i], err, sizeof(err)) != 0) {
@@ -319,6 +352,11 @@ run_live(struct app *a)
 	event_base_dispatch(c->base);
 	rc = 0;
 done:
+	for (unsigned i = 0; i < nfds; i++) {
+		if (fds[i] >= 0 && i >= c->nworkers) {
+			close(fds[i]);
+		}
+	}
 	for (unsigned i = 0; i < c->nworkers; i++) {
 		worker_stop(c->workers[i]);
 		worker_finish(c->workers[i]);
@@ -340,9 +378,14 @@ done:
 	return rc;
 }
 
+/*
+ * Create the pcap directory if needed; with --user, hand it to that user
+ * (the directory itself: files already in it keep their owner).
+ */
 static int
-prepare_dir(const char *dir)
+prepare_dir(const char *dir, const char *user)
 {
+	struct passwd *pw;
 	struct stat st;
 
 	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
@@ -351,6 +394,11 @@ prepare_dir(const char *dir)
 	}
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		log_warnx("%s is not a directory", dir);
+		return -1;
+	}
+	if (user != NULL && geteuid() == 0 && (pw = getpwnam(user)) != NULL &&
+	    st.st_uid != pw->pw_uid && chown(dir, pw->pw_uid, pw->pw_gid) != 0) {
+		log_warn("cannot give %s to %s", dir, user);
 		return -1;
 	}
 	return 0;
@@ -362,7 +410,6 @@ main(int argc, char *argv[])
 	struct collector_options o;
 	struct app a;
 	struct collector *c = &a.c;
-	struct repair_report rr;
 	char err[512];
 	int rc = 1;
 
@@ -393,7 +440,7 @@ main(int argc, char *argv[])
 	c->started = time(NULL);
 	timeseries_init(&c->rates);
 	signal(SIGPIPE, SIG_IGN);
-	if (prepare_dir(o.pcap_dir) != 0) {
+	if (prepare_dir(o.pcap_dir, o.read_path == NULL ? o.user : NULL) != 0) {
 		goto done;
 	}
 	if (o.ngeoip > 0 &&
@@ -401,12 +448,11 @@ main(int argc, char *argv[])
 		log_warnx("%s", err);
 		goto done;
 	}
-	/* what a crash left behind is closed and indexed before anything new */
-	if (repair_dir(o.pcap_dir, o.compress_lz4 ? PCAPSTORE_COMPRESS_LZ4
-						  : PCAPSTORE_COMPRESS_NONE, &rr) != 0) {
-		goto done;
+	if (o.read_path != NULL) {
+		rc = repair(&o) == 0 ? run_offline(c) : 1;
+	} else {
+		rc = run_live(&a);
 	}
-	rc = o.read_path != NULL ? run_offline(c) : run_live(&a);
 done:
 	for (unsigned i = 0; i < c->nworkers; i++) {
 		worker_destroy(c->workers[i]);

@@ -68,6 +68,8 @@ const char collector_usage[] =
 "      --json                print the summary as JSON\n"
 "Other:\n"
 "  -c, --config FILE         read options from FILE (key = value, long names)\n"
+"  -u, --user USER           after opening sockets and files, drop root and\n"
+"                            run as USER (who must be able to write DIR)\n"
 "  -n, --check               check the configuration and exit\n"
 "  -v, --verbose             log debug messages\n"
 "      --syslog              log to syslog instead of stderr\n"
@@ -137,6 +139,7 @@ static const struct option longopts[] = {
 	{ "inner", no_argument, NULL, OPT_INNER },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "config", required_argument, NULL, 'c' },
+	{ "user", required_argument, NULL, 'u' },
 	{ "check", no_argument, NULL, 'n' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
@@ -199,7 +202,7 @@ collector_options_parse(int argc, char *argv[], struct collector_options *o,
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(n, o->words, ":l:w:r:c:nvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(n, o->words, ":l:w:r:c:u:nvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			if (!addr_split(optarg, 0, o->listen_host,
@@ -337,6 +340,9 @@ collector_options_parse(int argc, char *argv[], struct collector_options *o,
 			break;
 		case 'c':
 			o->config_path = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
 			break;
 		case 'n':
 			o->check_only = true;

@@ -51,6 +51,7 @@ struct collector_options {
 	const char *web_dir;       /* the page's files */
 	const char *chartjs;       /* Debian's Chart.js */
 	uint64_t download_cap;     /* bytes one merged download may carry */
+	const char *user;          /* drop root for this user once ports are open */
 	const char *read_path;     /* offline mode */
 	bool inner;                /* offline: plain frames, not VXLAN */
 	bool json;                 /* offline: JSON summary */

@@ -33,6 +33,7 @@
 #define NAME_TRIES 1000                    /* ns added looking for a free name */
 #define LZ4_CHUNK (1u << 20)
 #define TIME_LEN 26                        /* "YYYYMMDDTHHMMSS.NNNNNNNNNZ" */
+#define LOG_INTERVAL_MS 60000u             /* at most one failure/recovery line */
 
 struct pcapstore {
 	char *dir;                 /* owned */
@@ -62,6 +63,8 @@ struct pcapstore {
 
 	bool failing;              /* since the last failure, until a success */
 	uint64_t retry_at_ms;      /* CLOCK_MONOTONIC: next attempt */
+	uint64_t logged_at_ms;     /* last failure/recovery line; 0 never */
+	bool log_pending;          /* a state change not logged yet */
 
 	/* read by other threads */
 	atomic_bool rotate_requested;
@@ -537,9 +540,39 @@ set_current(struct pcapstore *ps, const char *name)
 }
 
 /*
- * Remember a failure: the health status turns bad, the next attempt waits
- * retry_ms, and the first failure of an episode is logged.
+ * Log the failing/working state, at most once per LOG_INTERVAL_MS: a disk
+ * that is full flips between the two at every retry. A change that comes
+ * too soon stays pending and pcapstore_tick logs the state later.
  */
+static void
+log_state(struct pcapstore *ps)
+{
+	uint64_t now = mono_ms();
+	char text[PCAPSTORE_ERRLEN];
+
+	if (ps->logged_at_ms != 0 && now - ps->logged_at_ms < LOG_INTERVAL_MS) {
+		ps->log_pending = true;
+		return;
+	}
+	ps->log_pending = false;
+	ps->logged_at_ms = now;
+	if (!ps->failing) {
+		log_info("pcap store w%u: writing to %s again (%" PRIu64
+			 " write errors, %" PRIu64 " packets lost so far)",
+			 ps->worker, ps->dir, get(&ps->write_errors),
+			 get(&ps->packets_lost));
+		return;
+	}
+	pthread_mutex_lock(&ps->lock);
+	snprintf(text, sizeof(text), "%s", ps->last_error);
+	pthread_mutex_unlock(&ps->lock);
+	log_warnx("pcap store w%u: %s (%" PRIu64 " write errors, %" PRIu64
+		  " packets lost so far; retrying every %u ms)",
+		  ps->worker, text, get(&ps->write_errors),
+		  get(&ps->packets_lost), ps->retry_ms);
+}
+
+/* Remember a failure: health turns bad and the next attempt waits retry_ms. */
 static void
 note_failure(struct pcapstore *ps, const char *text)
 {
@@ -550,8 +583,7 @@ note_failure(struct pcapstore *ps, const char *text)
 	ps->retry_at_ms = mono_ms() + ps->retry_ms;
 	if (!ps->failing) {
 		ps->failing = true;
-		log_warnx("pcap store w%u: %s (retrying every %u ms)",
-			  ps->worker, text, ps->retry_ms);
+		log_state(ps);
 	}
 }
 
@@ -578,9 +610,7 @@ note_success(struct pcapstore *ps)
 {
 	if (ps->failing) {
 		ps->failing = false;
-		log_info("pcap store w%u: writing to %s again after %" PRIu64
-			 " errors",
-			 ps->worker, ps->dir, get(&ps->write_errors));
+		log_state(ps);
 	}
 	atomic_store(&ps->last_ok, true);
 }
@@ -873,6 +903,9 @@ pcapstore_tick(struct pcapstore *ps, uint64_t now_ns)
 		rc |= pcapstore_flush(ps);
 	} else if (ps->failing && mono_ms() >= ps->retry_at_ms) {
 		rc |= probe(ps);
+	}
+	if (ps->log_pending) {
+		log_state(ps);
 	}
 	return rc == 0 ? 0 : -1;
 }

@@ -32,8 +32,9 @@
  * packets_lost: records that did not reach any file), keeps the last error
  * text for the health probe, closes what it had (cut back to its last
  * fully written record) and tries again on a later packet or tick, at most
- * once per retry_ms. It logs once when writing starts failing and once when
- * it works again, never per packet.
+ * once per retry_ms. It logs when writing starts failing and when it works
+ * again, at most one such line a minute (a full disk flips between the two
+ * at every retry), never per packet.
  *
  * Compression (--compress lz4) happens when a file closes, on the thread
  * that closes it, i.e. the worker: closing a 1 GB file stalls that worker

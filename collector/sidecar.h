@@ -8,7 +8,7 @@
  * NAME.pcap.lz4, written to NAME.idx.json.tmp, fsynced and renamed. The
  * summary members come first and the flows last, one per line:
  *
- *   {"version":1,"file":"vtap-w0-20261126T124500.123456789Z.pcap",
+ *   {"version":1,"file":"vtap-w0-20261126T123820.123456789Z.pcap",
  *    "compression":"none","first_ns":1795696700123456789,
  *    "last_ns":1795696759000000000,"packets":1200,"bytes":734000,
  *    "pcap_size":753224,"file_size":753224,"flows_truncated":false,

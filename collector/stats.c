@@ -6,6 +6,7 @@
 #include "collector/stats.h"
 
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,9 @@ key_hash(const uint8_t key[17])
  * Find key in an append-only table whose entries start with their 17-byte
  * key: the entry's index, or -1 with *slot set to where it would go.
  */
+_Static_assert(offsetof(struct stats_entry, key) == 0, "key must come first");
+_Static_assert(offsetof(struct stats_proto, key) == 0, "key must come first");
+
 static int
 index_find(const int16_t *slots, const void *entries, size_t stride,
 	   const uint8_t key[17], uint32_t *slot)

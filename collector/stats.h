@@ -42,8 +42,9 @@ stat_get(const stat_t *c)
 
 /* Counters of one sender address or one VNI. */
 struct stats_entry {
+	uint8_t key[17];          /* first (index_find reads it there): family
+				     byte + address, or 0xff + VNI */
 	char name[ADDR_STRLEN];   /* "10.0.0.1", or the VNI in decimal */
-	uint8_t key[17];          /* family byte + address, or 0xff + VNI */
 	stat_t datagrams;         /* datagrams received */
 	stat_t bytes;             /* their UDP payload bytes */
 	stat_t written;           /* inner frames stored */
@@ -52,7 +53,7 @@ struct stats_entry {
 
 /* Closed flows of one application protocol (nDPI "Master.App"). */
 struct stats_proto {
-	uint8_t key[17];          /* 0xfe + 64-bit hash of the name */
+	uint8_t key[17];          /* first: 0xfe + 64-bit hash of the name */
 	char name[48];
 	stat_t flows;
 	stat_t packets;
