@@ -153,14 +153,20 @@ api_protocols(struct collector *c, struct evhttp_request *req,
 		json_decref(snap);
 	}
 	arr = json_array();
+	json_int_t tf = 0, tp = 0, tb = 0;
 	json_object_foreach(all, name, item) {
 		json_t *o = json_deep_copy(item);
 
+		tf += json_integer_value(json_object_get(item, "flows"));
+		tp += json_integer_value(json_object_get(item, "packets"));
+		tb += json_integer_value(json_object_get(item, "bytes"));
 		json_object_set_new(o, "name", json_string(name));
 		json_array_append_new(arr, o);
 	}
-	http_reply_json(req, 200, json_pack("{s:o}", "protocols",
-					    top(arr, "bytes", (size_t)limit)));
+	/* the total lets a client show shares of all traffic, not of the top */
+	http_reply_json(req, 200, json_pack("{s:o, s:{s:I, s:I, s:I}}", "protocols",
+					    top(arr, "bytes", (size_t)limit), "total",
+					    "flows", tf, "packets", tp, "bytes", tb));
 	json_decref(arr);
 	json_decref(all);
 	json_decref(counters);
