@@ -267,7 +267,8 @@ auth_check(const struct auth *a, const char *header, const char **user)
 			continue;
 		}
 		memset(&cd, 0, sizeof(cd));
-		got = crypt_r(colon + 1, a->users[i].hash, &cd);
+		got = crypt_rn(colon + 1, a->users[i].hash, &cd, (int)sizeof(cd));
+		/* crypt_rn, not crypt_r: ASan intercepts crypt_r but not libxcrypt's crypt_rn */
 		if (got != NULL && got[0] != '*' &&
 		    strcmp(got, a->users[i].hash) == 0) {
 			if (user != NULL) {

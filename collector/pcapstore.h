@@ -34,7 +34,9 @@
  * fully written record) and tries again on a later packet or tick, at most
  * once per retry_ms. It logs when writing starts failing and when it works
  * again, at most one such line a minute (a full disk flips between the two
- * at every retry), never per packet.
+ * at every retry), never per packet. A file closed after a failed write
+ * has exact totals in its sidecar, but its flow summary may still count
+ * the records lost with the write buffer.
  *
  * Compression (--compress lz4) happens when a file closes, on the thread
  * that closes it, i.e. the worker: closing a 1 GB file stalls that worker

@@ -9,8 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sender/control.h"
+#include "sender/daemon.h"
 #include "sender/mirror.h"
 #include "sender/options.h"
+#include "sender/rbac.h"
+#include "sender/service.h"
+#include "sender/store.h"
 #include "shared/log.h"
 #include "vtap-build.h"
 
@@ -130,6 +135,127 @@ run_replay(const struct sender_options *o)
 	return 0;
 }
 
+/* What daemon mode's signal callbacks reach. */
+struct daemon_run {
+	struct event_base *base;   /* borrowed */
+	struct service *svc;       /* borrowed */
+	struct daemon *daemon;     /* borrowed */
+};
+
+static void
+daemon_stop_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon_run *r = arg;
+
+	(void)what;
+	log_info("signal %d: stopping", (int)sig);
+	event_base_loopbreak(r->base);
+}
+
+static void
+daemon_hup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon_run *r = arg;
+
+	(void)sig;
+	(void)what;
+	service_reload(r->svc);
+}
+
+static void
+daemon_usr1_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon_run *r = arg;
+
+	(void)sig;
+	(void)what;
+	daemon_print_counters(r->daemon, stdout);
+}
+
+/*
+ * Daemon mode: load the store and the roles (either broken stops the
+ * start, the files untouched), start the mirrors the store names, then
+ * serve the control socket. It keeps its privileges: a tap configuration
+ * created later needs a new capture.
+ */
+static int
+run_daemon(const struct sender_options *o)
+{
+	struct mirror_config defaults = {
+		.truncate = o->truncate,
+		.max_pps = o->max_pps,
+		.max_bps = o->max_mbps * 1000000,
+		.ring_bytes = (int)o->ring_bytes,
+	};
+	static const int signos[4] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1 };
+	event_callback_fn cbs[4] = { daemon_stop_cb, daemon_stop_cb,
+				     daemon_hup_cb, daemon_usr1_cb };
+	struct event *sigs[4] = { NULL, NULL, NULL, NULL };
+	struct control ctl = { .fd = -1 };
+	struct store st = { 0 };
+	struct rbac roles = { 0 };
+	struct service svc = { &st, &roles, o->roles_path, NULL };
+	struct daemon_run run = { NULL, &svc, NULL };
+	char err[1024];
+	int rc = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (store_open(&st, o->state_path, err, sizeof(err)) != 0) {
+		log_warnx("cannot start: %s (the store is left as it is; fix or move it)", err);
+		goto done;
+	}
+	if (rbac_load(&roles, o->roles_path, err, sizeof(err)) != 0) {
+		log_warnx("cannot start: %s", err);
+		goto done;
+	}
+	if (!roles.configured) {
+		log_info("no roles file %s: only root may use the control socket",
+			 o->roles_path);
+	}
+	if (o->check_only) {
+		log_info("configuration OK");
+		rc = 0;
+		goto done;
+	}
+	if ((run.base = event_base_new()) == NULL) {
+		fatalx("cannot create event base");
+	}
+	if ((run.daemon = daemon_create(run.base, &defaults)) == NULL) {
+		fatalx("cannot create the mirror set");
+	}
+	svc.daemon = run.daemon;
+	daemon_apply(run.daemon, st.doc);
+	if (control_open(&ctl, run.base, o->socket_path, service_handle, &svc,
+			 err, sizeof(err)) != 0) {
+		log_warnx("cannot start: %s", err);
+		goto done;
+	}
+	for (int i = 0; i < 4; i++) {
+		sigs[i] = evsignal_new(run.base, signos[i], cbs[i], &run);
+		if (sigs[i] == NULL || event_add(sigs[i], NULL) != 0) {
+			fatalx("cannot install signal handlers");
+		}
+	}
+	log_info("daemon: store %s, control socket %s", o->state_path, o->socket_path);
+	event_base_dispatch(run.base);
+	daemon_print_counters(run.daemon, stdout);
+	rc = 0;
+done:
+	for (int i = 0; i < 4; i++) {
+		if (sigs[i] != NULL) {
+			event_free(sigs[i]);
+		}
+	}
+	control_close(&ctl);
+	daemon_destroy(run.daemon);
+	if (run.base != NULL) {
+		event_base_free(run.base);
+	}
+	rbac_finish(&roles);
+	store_finish(&st);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -170,8 +296,7 @@ main(int argc, char *argv[])
 		break;
 	case SENDER_DAEMON:
 	default:
-		log_warnx("daemon mode is not available yet: give --interface or --read (see --help)");
-		rc = 2;
+		rc = run_daemon(&o);
 		break;
 	}
 	sender_options_finish(&o);

@@ -56,6 +56,15 @@ const char sender_usage[] =
 "Signals: SIGUSR1 prints the counters as one JSON line on stdout; SIGINT and\n"
 "SIGTERM stop and print them. Counters: captured, sent, bytes, truncated,\n"
 "dropped by reason (kernel ring, socket full, oversize, budget, send error).\n"
+"In daemon mode there is one line per mirrored NIC, and SIGHUP re-reads the\n"
+"store and the roles file (a broken one is reported and the old kept).\n"
+"\n"
+"Daemon mode keeps the resources (TAPs, NIC tap configurations) in the store,\n"
+"a JSON file written atomically; one that does not parse stops the start and\n"
+"is never overwritten. Restarted, the sender mirrors what the store says. The\n"
+"control socket (mode 0666) serves the vtap CLI; each request is checked\n"
+"against the caller's roles (SO_PEERCRED): see 'vtap --help', ROLES. Without\n"
+"a roles file only root may act.\n"
 "\n"
 "Exit status: 0 on success, 1 on a runtime error, 2 on a usage error.\n";
 

@@ -46,9 +46,9 @@ users(void)
 	struct auth *a;
 
 	memset(&cd, 0, sizeof(cd));
-	snprintf(alice, sizeof(alice), "%s", crypt_r("wonderland", "$6$saltsalt$", &cd));
+	snprintf(alice, sizeof(alice), "%s", crypt_rn("wonderland", "$6$saltsalt$", &cd, (int)sizeof(cd)));
 	memset(&cd, 0, sizeof(cd));
-	snprintf(bob, sizeof(bob), "%s", crypt_r("builder", "$6$pepper$", &cd));
+	snprintf(bob, sizeof(bob), "%s", crypt_rn("builder", "$6$pepper$", &cd, (int)sizeof(cd)));
 	snprintf(text, sizeof(text), "# users\nalice:%s:analyst\n\nbob:%s:viewer\n", alice, bob);
 	a = auth_parse(text, "users", err, sizeof(err));
 	cr_assert_not_null(a, "%s", err);
