@@ -21,7 +21,11 @@ struct budget {
 /* Set limits (0 = none); the bucket holds up to 1/10 s of traffic, and starts full. */
 void budget_init(struct budget *b, uint64_t pps, uint64_t bps, uint64_t now_ns);
 
-/* True when a frame of len bytes fits the budget now (and takes it). */
+/*
+ * True when a frame of len bytes fits the budget now (and takes it). A
+ * frame larger than the whole bit bucket passes when the bucket is full
+ * and leaves a debt that later frames wait out, so the average holds.
+ */
 bool budget_take(struct budget *b, uint64_t now_ns, uint32_t len);
 
 /* True when no limit is set. */
