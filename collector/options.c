@@ -160,7 +160,6 @@ enum collector_parse
 collector_options_parse(int argc, char *argv[], struct collector_options *o,
 			char *err, size_t errlen)
 {
-	const char *cfg;
 	uint64_t v;
 	long cores;
 	int c, n = 0;
@@ -182,22 +181,9 @@ collector_options_parse(int argc, char *argv[], struct collector_options *o,
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
 	o->workers = cores > 0 ? (unsigned)cores : 1;
 
-	cfg = config_path_from_args(argc, argv);
-	if (cfg != NULL &&
-	    config_argv_load(cfg, longopts, &o->file, err, errlen) != 0) {
+	if (config_argv_words(argc, argv, longopts, &o->file, &o->words, &n,
+			      err, errlen) != 0) {
 		return COLLECTOR_PARSE_CONFIG;
-	}
-	o->words = calloc((size_t)argc + (size_t)o->file.argc + 1, sizeof(char *));
-	if (o->words == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return COLLECTOR_PARSE_CONFIG;
-	}
-	o->words[n++] = argv[0];
-	for (int i = 0; i < o->file.argc; i++) {
-		o->words[n++] = o->file.argv[i];
-	}
-	for (int i = 1; i < argc; i++) {
-		o->words[n++] = argv[i];
 	}
 
 	optind = 0;

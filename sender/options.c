@@ -112,7 +112,6 @@ enum sender_parse
 sender_options_parse(int argc, char *argv[], struct sender_options *o,
 		     char *err, size_t errlen)
 {
-	const char *cfg;
 	uint64_t v;
 	int c, n = 0;
 
@@ -123,23 +122,9 @@ sender_options_parse(int argc, char *argv[], struct sender_options *o,
 	o->socket_path = SENDER_DEFAULT_SOCKET;
 	o->roles_path = SENDER_DEFAULT_ROLES;
 
-	/* argv[0], the config file's words, then the command line's */
-	cfg = config_path_from_args(argc, argv);
-	if (cfg != NULL &&
-	    config_argv_load(cfg, longopts, &o->file, err, errlen) != 0) {
+	if (config_argv_words(argc, argv, longopts, &o->file, &o->words, &n,
+			      err, errlen) != 0) {
 		return SENDER_PARSE_CONFIG;
-	}
-	o->words = calloc((size_t)argc + (size_t)o->file.argc + 1, sizeof(char *));
-	if (o->words == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return SENDER_PARSE_CONFIG;
-	}
-	o->words[n++] = argv[0];
-	for (int i = 0; i < o->file.argc; i++) {
-		o->words[n++] = o->file.argv[i];
-	}
-	for (int i = 1; i < argc; i++) {
-		o->words[n++] = argv[i];
 	}
 
 	optind = 0;

@@ -240,3 +240,33 @@ config_path_from_args(int argc, char *const argv[])
 	}
 	return NULL;
 }
+
+int
+config_argv_words(int argc, char *argv[], const struct option *longopts,
+		  struct config_argv *file, char ***words, int *nwords,
+		  char *err, size_t errlen)
+{
+	const char *path = config_path_from_args(argc, argv);
+	char **w;
+	int n = 0;
+
+	if (path != NULL &&
+	    config_argv_load(path, longopts, file, err, errlen) != 0) {
+		return -1;
+	}
+	w = calloc((size_t)argc + (size_t)file->argc + 1, sizeof(char *));
+	if (w == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	w[n++] = argv[0];
+	for (int i = 0; i < file->argc; i++) {
+		w[n++] = file->argv[i];
+	}
+	for (int i = 1; i < argc; i++) {
+		w[n++] = argv[i];
+	}
+	*words = w;
+	*nwords = n;
+	return 0;
+}

@@ -48,6 +48,18 @@ int config_argv_parse(const char *text, const char *name,
 void config_argv_finish(struct config_argv *out);
 
 /*
+ * Everything a daemon's option parser needs before its getopt loop: load
+ * the --config file named in argv (if any) into *file, and build *words,
+ * the vector the loop reads: argv[0], the file's words, then argv[1..]
+ * (so the command line overrides the file). *words is owned by the caller
+ * (free it; its strings stay borrowed from argv and *file), *nwords its
+ * length. Returns 0, or -1 with a one-line reason in err.
+ */
+int config_argv_words(int argc, char *argv[], const struct option *longopts,
+		      struct config_argv *file, char ***words, int *nwords,
+		      char *err, size_t errlen);
+
+/*
  * Find the value of --config in argv ("--config FILE", "--config=FILE");
  * NULL when absent. Does not modify argv.
  */
