@@ -43,6 +43,9 @@ struct flow {
 	uint64_t orig_pkts, orig_bytes; /* bytes: inner frame lengths */
 	uint64_t resp_pkts, resp_bytes;
 
+	bool icmp_seen;                /* the first packet was ICMP: type, code */
+	uint8_t icmp_type;             /* of the first packet (Community ID) */
+	uint8_t icmp_code;
 	uint8_t tcp_flags_orig;        /* OR of TCP flags seen per direction */
 	uint8_t tcp_flags_resp;
 

@@ -257,11 +257,18 @@ flow_community_id(const struct flow *f, uint16_t seed, char *out)
 	uint16_t sport = f->orig_port, dport = f->resp_port;
 
 	if (proto == PROTO_ICMP || proto == PROTO_ICMPV6) {
-		if (f->key.port_lo == 0) {
+		/* ICMP: type and code of the first packet; communityid_v1
+		 * maps request/reply pairs to one id */
+		if (f->icmp_seen) {
+			sport = f->icmp_type;
+			dport = f->icmp_code;
+		} else if (f->key.port_lo != 0) {
+			/* an echo flow built without its first packet's header */
+			sport = proto == PROTO_ICMP ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
+			dport = 0;
+		} else {
 			return false;
 		}
-		sport = proto == PROTO_ICMP ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
-		dport = 0;
 	}
 	return communityid_v1(seed, f->key.family, f->orig_ip, f->resp_ip, proto,
 			      sport, dport, out);

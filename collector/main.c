@@ -18,6 +18,7 @@
 
 #include "collector/auth.h"
 #include "collector/collector.h"
+#include "collector/flowlogs.h"
 #include "collector/geoip.h"
 #include "collector/http.h"
 #include "collector/offline.h"
@@ -31,7 +32,7 @@
 #include "shared/privdrop.h"
 #include "vtap-build.h"
 
-#define RETENTION_EVERY_S 5
+#define RETENTION_EVERY_S 1
 
 /* What only the main loop holds: the collector plus its servers. */
 struct app {
@@ -54,6 +55,10 @@ run_retention(struct collector *c)
 			  c->o->retain_seconds, c->o->min_free,
 			  (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec,
 			  &r) == 0) {
+		/* flow logs go with the pcaps they describe */
+		if (r.count > 0) {
+			flowlogs_expire(c->o->pcap_dir, r.horizon_ns);
+		}
 		retention_result_finish(&r);
 	}
 }
@@ -268,6 +273,7 @@ repair(const struct collector_options *o)
 {
 	struct repair_report rr;
 
+	(void)flowlogs_repair(o->pcap_dir);
 	return repair_dir(o->pcap_dir, o->compress_lz4 ? PCAPSTORE_COMPRESS_LZ4
 						       : PCAPSTORE_COMPRESS_NONE, &rr);
 }

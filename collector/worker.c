@@ -410,6 +410,11 @@ worker_frame(struct worker *w, const struct timespec *ts, uint32_t vni,
 	if (f != NULL) {
 		if (created) {
 			stat_add(&w->stats.flows_created, 1);
+			if (fr.is_icmp) {
+				f->icmp_seen = true;
+				f->icmp_type = fr.icmp_type;
+				f->icmp_code = fr.icmp_code;
+			}
 			if (from != NULL) {
 				memcpy(&f->sender, from, from->sa_family == AF_INET6
 				       ? sizeof(struct sockaddr_in6)
@@ -519,6 +524,12 @@ thread_main(void *arg)
 					      w->batch.overflows,
 					      memory_order_relaxed);
 		}
+		/*
+		 * Hand what was received to the kernel before sleeping again: a
+		 * killed collector then loses nothing it had taken in (the
+		 * page cache keeps it; repair closes the file at restart).
+		 */
+		pcapstore_flush(w->store);
 		housekeeping(w, realtime_ns());
 	}
 	atomic_store(&w->alive, false);
