@@ -8,7 +8,7 @@
 # Environment (set by tests/e2e/cli/meson.build): VTAP_SENDER, VTAP_CLI.
 
 # shellcheck source=../lib.sh
-source "$(dirname "$0")/../lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 STORE=""   # the sender's --state
 SOCK=""    # its --socket
