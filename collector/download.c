@@ -42,7 +42,11 @@ stream_free(struct stream *s)
 	free(s);
 }
 
-/* The client went away mid-stream: libevent frees the request. */
+/*
+ * The client went away mid-stream. libevent 2.1 has detached the request
+ * from its connection (req->evcon is NULL) and left it to us:
+ * evhttp_send_reply_end frees a detached request.
+ */
 static void
 stream_closed_cb(struct evhttp_connection *conn, void *arg)
 {
@@ -50,6 +54,9 @@ stream_closed_cb(struct evhttp_connection *conn, void *arg)
 
 	(void)conn;
 	evhttp_connection_set_closecb(s->conn, NULL, NULL);
+	if (evhttp_request_get_connection(s->req) == NULL) {
+		evhttp_send_reply_end(s->req);
+	}
 	stream_free(s);
 }
 

@@ -6,12 +6,14 @@
  */
 #include "collector/http.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/listener.h>
 #include <event2/keyvalq_struct.h>
 #include <fcntl.h>
 #include <openssl/err.h>
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,17 +34,25 @@
 #include "collector/metrics.h"
 #include "collector/pcapmerge.h"
 #include "shared/addr.h"
+#include "shared/log.h"
 #include "shared/number.h"
 
 #define MAX_HEADERS_SIZE 8192
 #define MAX_BODY_SIZE 4096
 #define IDLE_TIMEOUT_S 30
+#define HTTP_MAX_CONNECTIONS 512 /* connections open at once, at most */
+#define HTTP_FD_RESERVE 128      /* descriptors always left to the capture side */
+#define HTTP_GOVERNOR_SLACK 16   /* resume this far under the limit */
 
 struct http {
 	struct collector *c;            /* borrowed */
 	struct evhttp *evh;             /* owned */
 	SSL_CTX *ssl;                   /* owned, NULL without TLS */
 	struct http_config cfg;         /* strings borrowed */
+	struct evconnlistener *lev;     /* owned by evh: the listening socket */
+	struct event *governor;         /* owned: the connection governor */
+	unsigned fd_limit;              /* stop accepting at this many fds */
+	bool paused;                    /* accepting is off */
 };
 
 struct route {
@@ -52,6 +63,21 @@ struct route {
 	bool probe;                     /* served on the --probe listener too */
 	http_handler fn;                /* NULL: the page's static files */
 };
+
+void
+http_send(struct evhttp_request *req, int code, struct evbuffer *body)
+{
+	char len[32];
+
+	snprintf(len, sizeof(len), "%zu", body != NULL ? evbuffer_get_length(body) : 0);
+	evhttp_remove_header(evhttp_request_get_output_headers(req), "Content-Length");
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Length", len);
+	/* libevent 2.1 sends a body even to HEAD: leave it out here */
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		body = NULL;
+	}
+	evhttp_send_reply(req, code, NULL, body);
+}
 
 void
 http_reply_json(struct evhttp_request *req, int code, json_t *j)
@@ -69,7 +95,7 @@ http_reply_json(struct evhttp_request *req, int code, json_t *j)
 		evbuffer_add(b, "\n", 1);
 		free(s);
 	}
-	evhttp_send_reply(req, code, NULL, b);
+	http_send(req, code, b);
 	evbuffer_free(b);
 }
 
@@ -141,7 +167,7 @@ serve_static(struct http *h, struct evhttp_request *req, const char *rest)
 		evbuffer_add_file(b, fd, 0, st.st_size); /* takes fd */
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 				  "Content-Type", files[i].type);
-		evhttp_send_reply(req, 200, "OK", b);
+		http_send(req, 200, b);
 		evbuffer_free(b);
 		return;
 	}
@@ -281,6 +307,124 @@ setup_tls(struct http *h, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * libevent 2.1 has no cap on an evhttp's connections, and idle ones hold a
+ * file descriptor each until the idle timeout: enough of them would leave
+ * the pcap writers none. So the server watches the process's descriptors
+ * (ten times a second, /proc/self/fd) and stops accepting while they pass
+ * fd_limit, which keeps HTTP_FD_RESERVE of them for the capture side and
+ * allows at most HTTP_MAX_CONNECTIONS at once. Waiting clients stay in the
+ * kernel's backlog; nothing already accepted is cut.
+ */
+static unsigned
+open_fds(void)
+{
+	unsigned n = 0;
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/fd");
+
+	if (d == NULL) {
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		n += e->d_name[0] != '.';
+	}
+	closedir(d);
+	return n > 0 ? n - 1 : 0; /* the directory's own descriptor */
+}
+
+static void
+set_paused(struct http *h, bool pause, const char *why)
+{
+	if (pause == h->paused) {
+		return;
+	}
+	h->paused = pause;
+	if (pause) {
+		evconnlistener_disable(h->lev);
+		log_warnx("HTTP %s: not accepting connections for now (%s)",
+			  h->cfg.listen, why);
+	} else {
+		evconnlistener_enable(h->lev);
+		log_info("HTTP %s: accepting connections again", h->cfg.listen);
+	}
+}
+
+static void
+governor_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http *h = arg;
+	unsigned n = open_fds();
+
+	(void)fd;
+	(void)what;
+	if (n >= h->fd_limit) {
+		set_paused(h, true, "too many open connections");
+	} else if (n + HTTP_GOVERNOR_SLACK < h->fd_limit) {
+		set_paused(h, false, NULL);
+	}
+}
+
+/* accept() failed (EMFILE, ENFILE, ...): pause; the governor resumes. */
+static void
+accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	struct http *h = arg;
+
+	(void)lev;
+	set_paused(h, true, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+}
+
+/* Our own listener, so the governor can pause it; evhttp then owns it. */
+static int
+bind_listener(struct http *h, struct event_base *base, const char *host,
+	      uint16_t port, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (addr_resolve(host, port, &ss, &len, err, errlen) != 0) {
+		return -1;
+	}
+	h->lev = evconnlistener_new_bind(base, NULL, NULL,
+		LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC |
+		LEV_OPT_DISABLED, 128, (struct sockaddr *)&ss, (int)len);
+	if (h->lev == NULL) {
+		snprintf(err, errlen, "cannot listen on %s: %s", h->cfg.listen,
+			 strerror(errno));
+		return -1;
+	}
+	if (evhttp_bind_listener(h->evh, h->lev) == NULL) {
+		evconnlistener_free(h->lev);
+		h->lev = NULL;
+		snprintf(err, errlen, "cannot serve HTTP on %s", h->cfg.listen);
+		return -1;
+	}
+	evconnlistener_enable(h->lev);
+	return 0;
+}
+
+static int
+start_governor(struct http *h, struct event_base *base, char *err, size_t errlen)
+{
+	const struct timeval tick = { 0, 100000 };
+	struct rlimit rl;
+	unsigned by_limit = 1u << 20, by_cap;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		by_limit = rl.rlim_cur > HTTP_FD_RESERVE ? (unsigned)rl.rlim_cur - HTTP_FD_RESERVE : 1;
+	}
+	by_cap = open_fds() + HTTP_MAX_CONNECTIONS;
+	h->fd_limit = by_limit < by_cap ? by_limit : by_cap;
+	evconnlistener_set_error_cb(h->lev, accept_error_cb);
+	h->governor = event_new(base, -1, EV_PERSIST, governor_cb, h);
+	if (h->governor == NULL || event_add(h->governor, &tick) != 0) {
+		snprintf(err, errlen, "cannot start the HTTP connection governor");
+		return -1;
+	}
+	return 0;
+}
+
 struct http *
 http_create(struct event_base *base, struct collector *c,
 	    const struct http_config *cfg, char *err, size_t errlen)
@@ -312,9 +456,8 @@ http_create(struct event_base *base, struct collector *c,
 	if (cfg->tls_cert != NULL && setup_tls(h, err, errlen) != 0) {
 		goto fail;
 	}
-	if (evhttp_bind_socket(h->evh, host, port) != 0) {
-		snprintf(err, errlen, "cannot listen on %s: %s", cfg->listen,
-			 strerror(errno));
+	if (bind_listener(h, base, host, port, err, errlen) != 0 ||
+	    start_governor(h, base, err, errlen) != 0) {
 		goto fail;
 	}
 	return h;
@@ -329,8 +472,11 @@ http_destroy(struct http *h)
 	if (h == NULL) {
 		return;
 	}
+	if (h->governor != NULL) {
+		event_free(h->governor);
+	}
 	if (h->evh != NULL) {
-		evhttp_free(h->evh);
+		evhttp_free(h->evh); /* frees the listener too */
 	}
 	if (h->ssl != NULL) {
 		SSL_CTX_free(h->ssl);

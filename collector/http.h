@@ -51,6 +51,14 @@ struct http *http_create(struct event_base *base, struct collector *c,
 /* Stop serving and free. Accepts NULL. */
 void http_destroy(struct http *h);
 
+/*
+ * Send a complete reply: code, and body (may be NULL) with its
+ * Content-Length. A HEAD request gets the same headers and no body.
+ * Every non-streamed reply goes through here.
+ */
+struct evbuffer;
+void http_send(struct evhttp_request *req, int code, struct evbuffer *body);
+
 /* Reply with a JSON document (takes the reference) and a status code. */
 void http_reply_json(struct evhttp_request *req, int code, json_t *j);
 

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <pwd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <time.h>
@@ -105,6 +107,31 @@ undrain_cb(evutil_socket_t sig, short what, void *arg)
  * Without an auth file the page and downloads stay on loopback unless the
  * operator says otherwise: rewrite a wider address to the loopback one.
  */
+/* True when every address host resolves to is a loopback one. */
+static bool
+is_loopback(const char *host, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char err[256];
+
+	if (addr_resolve(host, port, &ss, &len, err, sizeof(err)) != 0) {
+		return false;
+	}
+	if (ss.ss_family == AF_INET) {
+		const uint8_t *a = (const uint8_t *)&((struct sockaddr_in *)&ss)->sin_addr;
+
+		return a[0] == 127;
+	}
+	return ss.ss_family == AF_INET6 &&
+	       IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+}
+
+/*
+ * Without an auth file the page and downloads stay on loopback unless the
+ * operator says otherwise: a wider address (judged by what it resolves
+ * to, not by its spelling) is replaced by the loopback one.
+ */
 static const char *
 safe_http_address(const struct collector_options *o, char *buf, size_t len)
 {
@@ -112,11 +139,8 @@ safe_http_address(const struct collector_options *o, char *buf, size_t len)
 	uint16_t port;
 
 	if (o->auth_file != NULL || o->insecure_no_auth ||
-	    !addr_split(o->http, 0, host, sizeof(host), &port)) {
-		return o->http;
-	}
-	if (strcmp(host, "127.0.0.1") == 0 || strcmp(host, "::1") == 0 ||
-	    strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0) {
+	    !addr_split(o->http, 0, host, sizeof(host), &port) ||
+	    is_loopback(host, port)) {
 		return o->http;
 	}
 	snprintf(buf, len, "%s:%u", strchr(host, ':') != NULL ? "[::1]" : "127.0.0.1", port);
@@ -384,6 +408,18 @@ done:
 	return rc;
 }
 
+/* Descriptors: as many as allowed (connections and files share them). */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 /*
  * Create the pcap directory if needed; with --user, hand it to that user
  * (the directory itself: files already in it keep their owner).
@@ -444,6 +480,7 @@ main(int argc, char *argv[])
 	log_init("vtap-collector", o.verbose, o.use_syslog);
 	c->o = &o;
 	c->started = time(NULL);
+	raise_fd_limit();
 	timeseries_init(&c->rates);
 	signal(SIGPIPE, SIG_IGN);
 	if (prepare_dir(o.pcap_dir, o.read_path == NULL ? o.user : NULL) != 0) {

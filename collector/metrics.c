@@ -143,6 +143,6 @@ metrics_reply(struct collector *c, struct evhttp_request *req,
 	json_decref(disk);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 			  "text/plain; version=0.0.4; charset=utf-8");
-	evhttp_send_reply(req, 200, "OK", b);
+	http_send(req, 200, b);
 	evbuffer_free(b);
 }

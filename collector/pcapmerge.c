@@ -387,11 +387,17 @@ job_free(struct job *j)
 	free(j);
 }
 
+/* The client went away while counting: free the detached request too. */
 static void
 job_closed_cb(struct evhttp_connection *conn, void *arg)
 {
+	struct job *j = arg;
+
 	(void)conn;
-	job_free(arg);
+	if (evhttp_request_get_connection(j->req) == NULL) {
+		evhttp_send_reply_end(j->req);
+	}
+	job_free(j);
 }
 
 static struct job *
