@@ -70,8 +70,18 @@ frame_cb(void *arg, const struct timeval *ts, const uint8_t *data,
 		m->ctr.truncated++;
 	}
 	if (!budget_take(&m->budget, m->now_ns, len)) {
-		m->ctr.drop_budget++;
-		return;
+		if (!m->pace) {
+			m->ctr.drop_budget++;
+			return;
+		}
+		/* replay mode paces: send what waits, then wait for the budget */
+		tunnel_flush(&m->tun, &m->ts);
+		do {
+			struct timespec pause = { 0, 100000 };
+
+			nanosleep(&pause, NULL);
+			m->now_ns = now_ns();
+		} while (!budget_take(&m->budget, m->now_ns, len));
 	}
 	/* a frame the parser cannot read still goes: keyed on what it read */
 	(void)frame_parse(data, len, &f);
@@ -260,7 +270,7 @@ counters_json(const char *interface, const char *dest_text, uint32_t vni,
 	      const struct mirror_counters *c, const struct tunnel_stats *ts,
 	      uint64_t kernel_drops)
 {
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:I}",
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I}",
 		"interface", interface,
 		"destination", dest_text,
 		"vni", (json_int_t)vni,
@@ -275,7 +285,8 @@ counters_json(const char *interface, const char *dest_text, uint32_t vni,
 		"oversize", (json_int_t)ts->oversize,
 		"budget", (json_int_t)c->drop_budget,
 		"send_error", (json_int_t)ts->send_error,
-		"interface_down", (json_int_t)c->interface_down);
+		"interface_down", (json_int_t)c->interface_down,
+		"unreachable", (json_int_t)ts->unreachable);
 }
 
 json_t *
@@ -296,6 +307,7 @@ mirror_replay(const struct mirror_config *cfg, json_t **out, char *err,
 	m.tun.fd = -1;
 	m.vni = cfg->vni;
 	m.truncate = cfg->truncate;
+	m.pace = true;
 	m.now_ns = now_ns();
 	budget_init(&m.budget, cfg->max_pps, cfg->max_bps, m.now_ns);
 	if (capture_open_file(&m.cap, cfg->read_path, err, errlen) != 0) {

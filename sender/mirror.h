@@ -59,6 +59,7 @@ struct mirror {
 	struct mirror_counters ctr;
 	uint64_t now_ns;              /* time of the current dispatch */
 	bool down;                    /* capture stopped, retrying */
+	bool pace;                    /* over budget: wait (replay), not drop (live) */
 };
 
 /*
@@ -73,7 +74,8 @@ struct mirror *mirror_create(struct event_base *base,
 
 /*
  * Replay mode: encapsulate every frame of cfg->read_path, waiting for
- * socket space rather than dropping, then return. *out receives the
+ * socket space rather than dropping, and pacing to --max-pps/--max-mbps
+ * rather than dropping what is over the budget, then return. *out receives the
  * counters as JSON (new reference, caller owns). Returns 0 or -1 with err.
  */
 int mirror_replay(const struct mirror_config *cfg, json_t **out, char *err,

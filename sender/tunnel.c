@@ -30,7 +30,7 @@ tunnel_open(struct tunnel *t, const struct sockaddr *dst, socklen_t dstlen,
 	/* a raw UDP socket also receives every incoming UDP packet: drop all */
 	struct sock_filter drop_all[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
 	struct sock_fprog prog = { .len = 1, .filter = drop_all };
-	int family = dst->sa_family, off = 6, pmtu, sndbuf = SNDBUF_BYTES;
+	int family = dst->sa_family, off = 6, one = 1, pmtu, sndbuf = SNDBUF_BYTES;
 	int fd = -1;
 
 	memset(t, 0, sizeof(*t));
@@ -49,15 +49,17 @@ tunnel_open(struct tunnel *t, const struct sockaddr *dst, socklen_t dstlen,
 	}
 	if (family == AF_INET) {
 		pmtu = IP_PMTUDISC_DONT; /* let the kernel fragment */
-		if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu)) != 0) {
-			snprintf(err, errlen, "IP_MTU_DISCOVER: %s", strerror(errno));
+		if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu)) != 0 ||
+		    setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one)) != 0) {
+			snprintf(err, errlen, "IPv4 socket options: %s", strerror(errno));
 			goto fail;
 		}
 		t->max_frame = UDP4_MAX_PAYLOAD - VXLAN_HLEN;
 	} else if (family == AF_INET6) {
 		pmtu = IPV6_PMTUDISC_DONT;
 		if (setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu, sizeof(pmtu)) != 0 ||
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_CHECKSUM, &off, sizeof(off)) != 0) {
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_CHECKSUM, &off, sizeof(off)) != 0 ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one)) != 0) {
 			snprintf(err, errlen, "IPv6 socket options: %s", strerror(errno));
 			goto fail;
 		}
@@ -126,6 +128,30 @@ tunnel_add(struct tunnel *t, uint16_t sport, const uint8_t *frame, size_t len,
 	t->used += dlen;
 }
 
+/*
+ * Drain the socket's error queue: one entry per ICMP error (port or host
+ * unreachable, ...) about a datagram we sent. The payload is not needed.
+ */
+static void
+count_errors(struct tunnel *t, struct tunnel_stats *st)
+{
+	char data[64], control[256];
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr msg;
+
+	for (int i = 0; i < 1024; i++) {
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = control;
+		msg.msg_controllen = sizeof(control);
+		if (recvmsg(t->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+			return;
+		}
+		st->unreachable++;
+	}
+}
+
 void
 tunnel_flush(struct tunnel *t, struct tunnel_stats *st)
 {
@@ -166,6 +192,7 @@ tunnel_flush(struct tunnel *t, struct tunnel_stats *st)
 	}
 	t->count = 0;
 	t->used = 0;
+	count_errors(t, st);
 }
 
 void

@@ -30,6 +30,10 @@ struct tunnel_stats {
 	uint64_t socket_full; /* dropped: send buffer full (never blocks) */
 	uint64_t oversize;    /* dropped: larger than a datagram can be */
 	uint64_t send_error;  /* dropped: any other send error */
+	uint64_t unreachable; /* ICMP errors the network returned for our
+			       * datagrams (collector down, no route): a lower
+			       * bound on what did not arrive, since routers
+			       * rate-limit ICMP and firewalls drop it */
 };
 
 struct tunnel {
@@ -67,7 +71,10 @@ int tunnel_open(struct tunnel *t, const struct sockaddr *dst, socklen_t dstlen,
 void tunnel_add(struct tunnel *t, uint16_t sport, const uint8_t *frame,
 		size_t len, struct tunnel_stats *st);
 
-/* Send what is queued (sendmmsg), counting results into st. */
+/*
+ * Send what is queued (sendmmsg), counting results into st, then count the
+ * ICMP errors the socket has been told of since (IP_RECVERR error queue).
+ */
 void tunnel_flush(struct tunnel *t, struct tunnel_stats *st);
 
 /* Close the socket and free the arena. Accepts a closed tunnel. */
