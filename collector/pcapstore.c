@@ -8,6 +8,8 @@
  */
 #include "collector/pcapstore.h"
 
+#include "collector/repair.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -65,6 +67,10 @@ struct pcapstore {
 	uint64_t retry_at_ms;      /* CLOCK_MONOTONIC: next attempt */
 	uint64_t logged_at_ms;     /* last failure/recovery line; 0 never */
 	bool log_pending;          /* a state change not logged yet */
+
+	/* files whose close failed (disk full, read-only): retried */
+	char unsealed[PCAPSTORE_UNSEALED_MAX][PCAPSTORE_NAME_MAX];
+	unsigned nunsealed;
 
 	/* read by other threads */
 	atomic_bool rotate_requested;
@@ -702,6 +708,65 @@ fail:
 }
 
 /*
+ * A file whose close failed is closed later, by the repair code, once the
+ * directory takes writes again (retry_unsealed); past the list's size it
+ * waits for the next start-up's repair.
+ */
+static void
+remember_unsealed(struct pcapstore *ps, const char *part)
+{
+	if (ps->nunsealed == PCAPSTORE_UNSEALED_MAX) {
+		log_warnx("pcap store w%u: %s left for the next start-up's repair",
+			  ps->worker, part);
+		return;
+	}
+	snprintf(ps->unsealed[ps->nunsealed++], PCAPSTORE_NAME_MAX, "%s", part);
+}
+
+/* 0 when name exists in the store directory. */
+static int
+exists(const struct pcapstore *ps, const char *name)
+{
+	char path[PATH_MAX];
+
+	return join(path, sizeof(path), ps->dir, name, "") && access(path, F_OK) == 0 ? 0 : -1;
+}
+
+/*
+ * Try again to close what failed to close: the .part if it is still
+ * there, else give the renamed data file the sidecar it may lack.
+ */
+static void
+retry_unsealed(struct pcapstore *ps)
+{
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < ps->nunsealed; i++) {
+		const char *part = ps->unsealed[i];
+		char name[PCAPSTORE_NAME_MAX];
+		size_t n = strlen(part) - strlen(".part");
+		int rc;
+
+		if (exists(ps, part) == 0) {
+			rc = repair_file(ps->dir, part, ps->compress);
+		} else {
+			snprintf(name, sizeof(name), "%.*s%s", (int)n, part,
+				 ps->compress == PCAPSTORE_COMPRESS_LZ4 ? ".lz4" : "");
+			rc = exists(ps, name) == 0 ? repair_file(ps->dir, name, ps->compress) : 0;
+		}
+		if (rc == 0) {
+			bump(&ps->files_closed, 1);
+			log_info("pcap store w%u: %s closed after the fault", ps->worker, part);
+		} else if (kept != i) {
+			memcpy(ps->unsealed[kept++], part, PCAPSTORE_NAME_MAX);
+		} else {
+			kept++;
+		}
+	}
+	ps->nunsealed = kept;
+}
+
+/*
  * Close the open file and seal it (flushed_bytes of it). A file that holds
  * no record (its first write failed) is removed instead.
  */
@@ -727,6 +792,7 @@ seal_open_file(struct pcapstore *ps)
 		if (pcapstore_seal(ps->dir, ps->part, ps->flushed_bytes,
 				   ps->compress, &sc, err, sizeof(err)) != 0) {
 			fail(ps, "%s", err);
+			remember_unsealed(ps, ps->part);
 			rc = -1;
 		} else {
 			bump(&ps->files_closed, 1);
@@ -904,6 +970,9 @@ pcapstore_tick(struct pcapstore *ps, uint64_t now_ns)
 	} else if (ps->failing && mono_ms() >= ps->retry_at_ms) {
 		rc |= probe(ps);
 	}
+	if (ps->nunsealed > 0 && !ps->failing) {
+		retry_unsealed(ps);
+	}
 	if (ps->log_pending) {
 		log_state(ps);
 	}
@@ -986,6 +1055,13 @@ pcapstore_destroy(struct pcapstore *ps)
 		return;
 	}
 	(void)pcapstore_close(ps);
+	if (ps->nunsealed > 0) {
+		retry_unsealed(ps);
+	}
+	for (unsigned i = 0; i < ps->nunsealed; i++) {
+		log_warnx("pcap store w%u: %s left for the next start-up's repair",
+			  ps->worker, ps->unsealed[i]);
+	}
 	sidecar_builder_destroy(ps->index);
 	free(ps->buf);
 	free(ps->prefix);

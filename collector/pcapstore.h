@@ -70,6 +70,7 @@
 #define PCAPSTORE_ERRLEN 256
 #define PCAPSTORE_BUFFER_DEFAULT (1u << 20)
 #define PCAPSTORE_RETRY_MS_DEFAULT 1000u
+#define PCAPSTORE_UNSEALED_MAX 16        /* failed closes retried at run time */
 
 enum pcapstore_compress {
 	PCAPSTORE_COMPRESS_NONE = 0,

@@ -615,3 +615,23 @@ fail:
 	}
 	return rc;
 }
+
+int
+repair_file(const char *dir, const char *name, enum pcapstore_compress compress)
+{
+	struct sidecar_builder *b = sidecar_builder_create(0);
+	struct repair_report rep = { 0 };
+	struct pcapstore_name nm;
+
+	if (b == NULL || !pcapstore_name_parse(name, &nm)) {
+		sidecar_builder_destroy(b);
+		return -1;
+	}
+	if (nm.kind == PCAPSTORE_KIND_PART) {
+		repair_part(dir, name, compress, b, &rep);
+	} else if (nm.kind == PCAPSTORE_KIND_PCAP || nm.kind == PCAPSTORE_KIND_LZ4) {
+		rebuild_sidecar(dir, &nm, name, b, &rep);
+	}
+	sidecar_builder_destroy(b);
+	return rep.errors == 0 ? 0 : -1;
+}

@@ -49,4 +49,14 @@ struct repair_report {
 int repair_dir(const char *dir, enum pcapstore_compress compress,
 	       struct repair_report *report);
 
+/*
+ * Repair one entry of the store by name, as repair_dir would: a .part is
+ * cut back, closed and indexed; a closed file without a sidecar gets one.
+ * For a writer whose own close failed (disk full, read-only), retried once
+ * the directory works again; the name must not be open by any writer.
+ * Returns 0, or -1 (logged) when it still cannot be done.
+ */
+int repair_file(const char *dir, const char *name,
+		enum pcapstore_compress compress);
+
 #endif

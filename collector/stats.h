@@ -47,7 +47,7 @@ struct stats_entry {
 	char name[ADDR_STRLEN];   /* "10.0.0.1", or the VNI in decimal */
 	stat_t datagrams;         /* datagrams received */
 	stat_t bytes;             /* their UDP payload bytes */
-	stat_t written;           /* inner frames stored */
+	stat_t written;           /* inner frames handed to the pcap store */
 	stat_t drops[DECAP__COUNT];
 };
 
@@ -83,9 +83,11 @@ struct stats {
 	stat_t frame_bytes;
 	stat_t malformed[FRAME_ERR__COUNT]; /* inner frames the parser stopped in (still stored) */
 	stat_t inner_truncated;    /* inner frames shorter than their headers say (still stored) */
-	stat_t written;            /* frames written to pcap */
-	stat_t written_bytes;
-	stat_t write_errors;       /* frames that could not be written */
+	stat_t written;            /* frames stored: handed to the pcap store
+				    * minus what it lost (synced from the store
+				    * at each wake-up, so up to a second behind) */
+	stat_t written_bytes;      /* bytes of the frames the store accepted */
+	stat_t write_errors;       /* frames the store lost or refused */
 	stat_t flows_active;
 	stat_t flows_created;
 	stat_t flows_evicted;

@@ -50,6 +50,7 @@ struct worker {
 	struct flowtable *flows;       /* owned */
 	struct classify *classify;     /* owned */
 	struct stats stats;
+	uint64_t store_calls;          /* frames handed to the pcap store */
 	pthread_mutex_t snap_lock;     /* guards snap */
 	struct snap_ctx *snap_ctx;     /* owned: scratch of take_snapshot */
 	json_t *snap;                  /* owned: the latest snapshot, or NULL */
@@ -365,6 +366,8 @@ worker_store_healthy(struct worker *w, char *why, size_t len)
 	return pcapstore_healthy(w->store, why, len);
 }
 
+static void sync_store(struct worker *w);
+
 static void
 housekeeping(struct worker *w, uint64_t now)
 {
@@ -380,6 +383,7 @@ housekeeping(struct worker *w, uint64_t now)
 	pcapstore_tick(w->store, now);
 	flowlog_tick(w->flowlog);
 	update_flow_gauge(w);
+	sync_store(w);
 	if (!w->cfg.offline) {
 		take_snapshot(w);
 	}
@@ -426,17 +430,36 @@ worker_frame(struct worker *w, const struct timespec *ts, uint32_t vni,
 			classify_packet(w->classify, f, &fr, frame, len, t);
 		}
 	}
+	/* written and write_errors come from the store (sync_store) */
+	w->store_calls++;
 	if (pcapstore_write(w->store, t, frame, (uint32_t)len, (uint32_t)len,
 			    &key, f != NULL ? f->proto : NULL) == 0) {
-		stat_add(&w->stats.written, 1);
 		stat_add(&w->stats.written_bytes, len);
 		if (from != NULL) {
 			stat_add(&stats_sender(&w->stats, from)->written, 1);
 		}
 		stat_add(&stats_vni(&w->stats, vni)->written, 1);
-	} else {
-		stat_add(&w->stats.write_errors, 1);
 	}
+}
+
+/*
+ * The store knows what reached a file: a record accepted into its buffer
+ * can still be lost when the buffer's write fails. So written is every
+ * frame handed over minus what the store lost or refused, and those are
+ * write_errors.
+ */
+static void
+sync_store(struct worker *w)
+{
+	struct pcapstore_stats ps;
+	uint64_t lost;
+
+	pcapstore_get_stats(w->store, &ps);
+	lost = ps.packets_lost + ps.packets_invalid;
+	atomic_store_explicit(&w->stats.write_errors, lost, memory_order_relaxed);
+	atomic_store_explicit(&w->stats.written,
+			      w->store_calls > lost ? w->store_calls - lost : 0,
+			      memory_order_relaxed);
 }
 
 void
@@ -530,6 +553,7 @@ thread_main(void *arg)
 		 * page cache keeps it; repair closes the file at restart).
 		 */
 		pcapstore_flush(w->store);
+		sync_store(w);
 		housekeeping(w, realtime_ns());
 	}
 	atomic_store(&w->alive, false);
@@ -648,6 +672,7 @@ worker_finish(struct worker *w)
 	flowtable_flush(w->flows, flow_closed_cb, w);
 	update_flow_gauge(w);
 	pcapstore_close(w->store);
+	sync_store(w);
 	flowlog_rotate(w->flowlog);
 }
 
