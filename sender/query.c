@@ -595,8 +595,9 @@ eval(const struct node *n, const json_t *v)
 		}
 		if (n->index >= 0) {
 			i = (size_t)n->index;
-		} else if ((size_t)-n->index <= json_array_size(v)) {
-			i = json_array_size(v) - (size_t)-n->index;
+		} else if (-(size_t)n->index <= json_array_size(v)) {
+			/* negated as size_t: -LONG_MIN is not a long */
+			i = json_array_size(v) - -(size_t)n->index;
 		} else {
 			return json_null();
 		}

@@ -767,14 +767,23 @@ check_tap_resource(const json_t *doc, const json_t *tap, size_t index,
 
 		json_object_foreach(nics_of(doc), nic, nicobj) {
 			json_array_foreach(json_object_get(nicobj, "tapConfigurations"), j, cfg) {
-				if (rid != NULL && id_is(cfg, rid)) {
+				/* and names this TAP back: deleting it must
+				 * leave no reference behind (config_delete) */
+				if (rid != NULL && id_is(cfg, rid) &&
+				    id_is(json_object_get(props(cfg), "virtualNetworkTap"), id)) {
 					found = true;
 				}
 			}
 		}
 		if (!found) {
 			return corrupt(err, errlen, "tap", name,
-				       "lists a tap configuration that does not exist");
+				       "lists a tap configuration that does not exist or names another tap");
+		}
+		for (j = 0; j < i; j++) {
+			if (id_is(json_array_get(refs, j), rid)) {
+				return corrupt(err, errlen, "tap", name,
+					       "lists a tap configuration twice");
+			}
 		}
 	}
 	return RESOURCE_OK;
