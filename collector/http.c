@@ -278,14 +278,28 @@ done:
 	free(decoded);
 }
 
+/*
+ * Every new connection passes here (evhttp asks for its bufferevent):
+ * the governor's check runs at once, so a burst of connections cannot
+ * outrun its tick; then a plain or a TLS bufferevent.
+ */
+static bool descriptors_short(struct http *h);
+static void set_paused(struct http *h, bool pause, const char *why);
+
 static struct bufferevent *
-tls_bev_cb(struct event_base *base, void *arg)
+bev_cb(struct event_base *base, void *arg)
 {
 	struct http *h = arg;
 
-	return bufferevent_openssl_socket_new(base, -1, SSL_new(h->ssl),
-					      BUFFEREVENT_SSL_ACCEPTING,
-					      BEV_OPT_CLOSE_ON_FREE);
+	if (descriptors_short(h)) {
+		set_paused(h, true, "too many open connections");
+	}
+	if (h->ssl != NULL) {
+		return bufferevent_openssl_socket_new(base, -1, SSL_new(h->ssl),
+						      BUFFEREVENT_SSL_ACCEPTING,
+						      BEV_OPT_CLOSE_ON_FREE);
+	}
+	return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 }
 
 static int
@@ -303,7 +317,6 @@ setup_tls(struct http *h, char *err, size_t errlen)
 			 h->cfg.tls_key, ERR_reason_error_string(ERR_get_error()));
 		return -1;
 	}
-	evhttp_set_bevcb(h->evh, tls_bev_cb, h);
 	return 0;
 }
 
@@ -350,6 +363,13 @@ set_paused(struct http *h, bool pause, const char *why)
 	}
 }
 
+/* True when one more connection would pass the limit. */
+static bool
+descriptors_short(struct http *h)
+{
+	return open_fds() + 1 >= h->fd_limit;
+}
+
 static void
 governor_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -365,14 +385,44 @@ governor_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/*
+ * The listener's error callback gets the listener's user data, which
+ * evhttp owns (its own struct evhttp): so servers are found by listener.
+ * There are at most two of them (--http and --probe), all on the main
+ * thread.
+ */
+#define HTTP_SERVERS_MAX 4
+static struct http *servers[HTTP_SERVERS_MAX]; /* borrowed */
+
+static void
+register_server(struct http *h, bool on)
+{
+	for (int i = 0; i < HTTP_SERVERS_MAX; i++) {
+		if (on && servers[i] == NULL) {
+			servers[i] = h;
+			return;
+		}
+		if (!on && servers[i] == h) {
+			servers[i] = NULL;
+			return;
+		}
+	}
+}
+
 /* accept() failed (EMFILE, ENFILE, ...): pause; the governor resumes. */
 static void
 accept_error_cb(struct evconnlistener *lev, void *arg)
 {
-	struct http *h = arg;
+	int err = EVUTIL_SOCKET_ERROR();
 
-	(void)lev;
-	set_paused(h, true, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	(void)arg; /* evhttp's, not ours */
+	for (int i = 0; i < HTTP_SERVERS_MAX; i++) {
+		if (servers[i] != NULL && servers[i]->lev == lev) {
+			set_paused(servers[i], true, evutil_socket_error_to_string(err));
+			return;
+		}
+	}
+	evconnlistener_disable(lev); /* not ours: never spin on it */
 }
 
 /* Our own listener, so the governor can pause it; evhttp then owns it. */
@@ -416,6 +466,7 @@ start_governor(struct http *h, struct event_base *base, char *err, size_t errlen
 	}
 	by_cap = open_fds() + HTTP_MAX_CONNECTIONS;
 	h->fd_limit = by_limit < by_cap ? by_limit : by_cap;
+	register_server(h, true);
 	evconnlistener_set_error_cb(h->lev, accept_error_cb);
 	h->governor = event_new(base, -1, EV_PERSIST, governor_cb, h);
 	if (h->governor == NULL || event_add(h->governor, &tick) != 0) {
@@ -453,6 +504,7 @@ http_create(struct event_base *base, struct collector *c,
 	evhttp_set_allowed_methods(h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
 				   EVHTTP_REQ_POST);
 	evhttp_set_gencb(h->evh, dispatch_cb, h);
+	evhttp_set_bevcb(h->evh, bev_cb, h);
 	if (cfg->tls_cert != NULL && setup_tls(h, err, errlen) != 0) {
 		goto fail;
 	}
@@ -472,6 +524,7 @@ http_destroy(struct http *h)
 	if (h == NULL) {
 		return;
 	}
+	register_server(h, false);
 	if (h->governor != NULL) {
 		event_free(h->governor);
 	}
