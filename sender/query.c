@@ -577,8 +577,26 @@ query_compile(const char *expr, char *err, size_t errlen)
 	return q;
 }
 
+/*
+ * Values the evaluation may still build: nested projections and
+ * multiselects multiply their input, so an expression could otherwise
+ * ask for more memory than there is. Past the budget, results are null.
+ */
+#define QUERY_MAX_VALUES (1u << 20)
+
+static bool
+spend(size_t *left, size_t n)
+{
+	if (*left < n) {
+		*left = 0;
+		return false;
+	}
+	*left -= n;
+	return true;
+}
+
 static json_t *
-eval(const struct node *n, const json_t *v)
+eval(const struct node *n, const json_t *v, size_t *left)
 {
 	json_t *l, *out, *e, *r;
 	size_t i;
@@ -604,18 +622,21 @@ eval(const struct node *n, const json_t *v)
 		out = json_array_get(v, i);
 		return out != NULL ? json_incref(out) : json_null();
 	case N_SUB:
-		l = eval(n->left, v);
-		out = eval(n->right, l);
+		l = eval(n->left, v, left);
+		out = eval(n->right, l, left);
 		json_decref(l);
 		return out;
 	case N_FLATTEN:
-		l = eval(n->left, v);
+		l = eval(n->left, v, left);
 		if (!json_is_array(l)) {
 			json_decref(l);
 			return json_null();
 		}
 		out = json_array();
 		json_array_foreach(l, i, e) {
+			if (!spend(left, json_is_array(e) ? json_array_size(e) : 1)) {
+				break;
+			}
 			if (json_is_array(e)) {
 				json_array_extend(out, e);
 			} else {
@@ -625,14 +646,17 @@ eval(const struct node *n, const json_t *v)
 		json_decref(l);
 		return out;
 	case N_PROJECT:
-		l = eval(n->left, v);
+		l = eval(n->left, v, left);
 		if (!json_is_array(l)) {
 			json_decref(l);
 			return json_null();
 		}
 		out = json_array();
 		json_array_foreach(l, i, e) {
-			r = eval(n->right, e);
+			if (!spend(left, 1)) {
+				break;
+			}
+			r = eval(n->right, e, left);
 			if (!json_is_null(r)) {
 				json_array_append_new(out, r);
 			}
@@ -644,8 +668,8 @@ eval(const struct node *n, const json_t *v)
 			return json_null();
 		}
 		out = json_object();
-		for (i = 0; i < n->n; i++) {
-			json_object_set_new(out, n->keys[i], eval(n->items[i], v));
+		for (i = 0; i < n->n && spend(left, 1); i++) {
+			json_object_set_new(out, n->keys[i], eval(n->items[i], v, left));
 		}
 		return out;
 	case N_LIST:
@@ -653,8 +677,8 @@ eval(const struct node *n, const json_t *v)
 			return json_null();
 		}
 		out = json_array();
-		for (i = 0; i < n->n; i++) {
-			json_array_append_new(out, eval(n->items[i], v));
+		for (i = 0; i < n->n && spend(left, 1); i++) {
+			json_array_append_new(out, eval(n->items[i], v, left));
 		}
 		return out;
 	}
@@ -664,7 +688,15 @@ eval(const struct node *n, const json_t *v)
 json_t *
 query_apply(const struct query *q, const json_t *data)
 {
-	return eval(q->root, data);
+	size_t left = QUERY_MAX_VALUES;
+	json_t *out = eval(q->root, data, &left);
+
+	if (left == 0) {
+		/* over the budget: a partial answer would mislead */
+		json_decref(out);
+		return json_null();
+	}
+	return out;
 }
 
 void

@@ -30,6 +30,11 @@ struct query;
 struct query *query_compile(const char *expr, char *err, size_t errlen);
 
 /* Apply q to data (borrowed); a new reference, JSON null when nothing matched. */
+/*
+ * (An expression whose evaluation would build more than about a million
+ * values, e.g. deeply nested multiselects, gives null rather than
+ * exhausting memory.)
+ */
 json_t *query_apply(const struct query *q, const json_t *data);
 
 /* Free a compiled query. Accepts NULL. */
