@@ -66,23 +66,40 @@ table_find(struct stats_table *t, const uint8_t key[17], uint32_t *slot)
 	return idx < 0 ? NULL : &t->e[idx];
 }
 
+/*
+ * Append an entry (key at offset 0, name at name_off) to an append-only
+ * table and index it at slot; NULL when the table is full. The count that
+ * publishes it to readers is stored last.
+ */
+static void *
+index_insert(_Atomic size_t *count, int16_t *slots, void *entries,
+	     size_t stride, size_t name_off, size_t name_len,
+	     const uint8_t key[17], uint32_t slot, const char *name)
+{
+	size_t n = atomic_load_explicit(count, memory_order_relaxed);
+	uint8_t *e;
+
+	if (n == STATS_TABLE_MAX) {
+		return NULL;
+	}
+	e = (uint8_t *)entries + n * stride;
+	memcpy(e, key, 17);
+	snprintf((char *)e + name_off, name_len, "%s", name);
+	slots[slot] = (int16_t)n;
+	/* publish the filled-in entry to readers */
+	atomic_store_explicit(count, n + 1, memory_order_release);
+	return e;
+}
+
 static struct stats_entry *
 table_insert(struct stats_table *t, const uint8_t key[17], uint32_t slot,
 	     const char *name)
 {
-	size_t n = atomic_load_explicit(&t->n, memory_order_relaxed);
-	struct stats_entry *e;
+	struct stats_entry *e = index_insert(&t->n, t->slot, t->e, sizeof(t->e[0]),
+		offsetof(struct stats_entry, name), sizeof(t->e[0].name), key,
+		slot, name);
 
-	if (n == STATS_TABLE_MAX) {
-		return &t->other;
-	}
-	e = &t->e[n];
-	memcpy(e->key, key, 17);
-	snprintf(e->name, sizeof(e->name), "%s", name);
-	t->slot[slot] = (int16_t)n;
-	/* publish the filled-in entry to readers */
-	atomic_store_explicit(&t->n, n + 1, memory_order_release);
-	return e;
+	return e != NULL ? e : &t->other;
 }
 
 struct stats_entry *
@@ -132,7 +149,6 @@ stats_proto(struct stats *s, const char *name)
 	uint64_t h = 1469598103934665603ULL;
 	struct stats_proto *e;
 	uint32_t slot;
-	size_t n;
 	int idx;
 
 	for (const char *p = name; *p != '\0'; p++) {
@@ -142,16 +158,10 @@ stats_proto(struct stats *s, const char *name)
 	if ((idx = index_find(t->slot, t->e, sizeof(t->e[0]), key, &slot)) >= 0) {
 		return &t->e[idx];
 	}
-	n = atomic_load_explicit(&t->n, memory_order_relaxed);
-	if (n == STATS_TABLE_MAX) {
-		return &t->other;
-	}
-	e = &t->e[n];
-	memcpy(e->key, key, 17);
-	snprintf(e->name, sizeof(e->name), "%s", name);
-	t->slot[slot] = (int16_t)n;
-	atomic_store_explicit(&t->n, n + 1, memory_order_release);
-	return e;
+	e = index_insert(&t->n, t->slot, t->e, sizeof(t->e[0]),
+			 offsetof(struct stats_proto, name), sizeof(t->e[0].name),
+			 key, slot, name);
+	return e != NULL ? e : &t->other;
 }
 
 static void
