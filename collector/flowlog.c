@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,6 @@
 #include <unistd.h>
 
 #include "collector/communityid.h"
-#include "shared/addr.h"
 #include "shared/log.h"
 
 #define PROTO_ICMP 1
@@ -42,9 +42,6 @@
 #define NAME_TRIES 1000 /* "-1" .. "-999" when a name is taken */
 #define PREFIX_MAX 64
 
-/* json_dumps flags: compact, and enough digits for microsecond durations */
-#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
-
 struct flowlog {
 	struct flowlog_config cfg; /* dir and prefix point into the copies below */
 	char *dir;                 /* owned */
@@ -55,6 +52,7 @@ struct flowlog {
 	uint64_t opened_ns;        /* when it was opened, by cfg.clock */
 	uint64_t file_bytes;       /* bytes in the file (written, not buffered) */
 
+	struct jsonw line;         /* the record being built (memory reused) */
 	char *buf;                 /* owned: lines not yet written */
 	size_t buflen, bufcap;
 	uint64_t buf_records;      /* lines in buf */
@@ -137,83 +135,161 @@ flowlog_end_reason(enum flow_end end)
 	return "unknown";
 }
 
-/* RFC 3339, UTC, microseconds: "2024-05-01T12:00:00.000123Z" */
+/*
+ * Days since 1970-01-01 to a civil (proleptic Gregorian) date: the
+ * era/day-of-era arithmetic that gmtime uses, without its locking and
+ * time zone work (the flow log is always UTC).
+ */
 static void
-format_time(uint64_t ns, char *buf, size_t len)
+civil_from_days(uint64_t days, unsigned *y, unsigned *m, unsigned *d)
 {
-	time_t sec = (time_t)(ns / NS_PER_SEC);
-	unsigned usec = (unsigned)((ns % NS_PER_SEC) / 1000u);
-	struct tm tm;
-	char day[32];
+	uint64_t z = days + 719468u; /* days since 0000-03-01 */
+	uint64_t era = z / 146097u;
+	unsigned doe = (unsigned)(z - era * 146097u);             /* [0, 146096] */
+	unsigned yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
+	unsigned doy = doe - (365u * yoe + yoe / 4u - yoe / 100u); /* from March 1 */
+	unsigned mp = (5u * doy + 2u) / 153u;
 
-	gmtime_r(&sec, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06uZ", day, usec);
+	*d = doy - (153u * mp + 2u) / 5u + 1u;
+	*m = mp < 10u ? mp + 3u : mp - 9u;
+	*y = (unsigned)(yoe + era * 400u) + (*m <= 2u);
 }
 
-/* A missing value (out of memory, invalid UTF-8) leaves the key out. */
-static void
-put(json_t *o, const char *key, json_t *v)
+static char *
+put2(char *p, unsigned v)
 {
-	if (v != NULL) {
-		json_object_set_new(o, key, v);
+	p[0] = (char)('0' + v / 10u);
+	p[1] = (char)('0' + v % 10u);
+	return p + 2;
+}
+
+/*
+ * RFC 3339, UTC, microseconds: "2024-05-01T12:00:00.000123Z" (27
+ * characters; buf holds at least 28). Returns the length.
+ */
+static size_t
+format_time(uint64_t ns, char *buf)
+{
+	uint64_t sec = ns / NS_PER_SEC;
+	unsigned usec = (unsigned)((ns % NS_PER_SEC) / 1000u);
+	unsigned sod = (unsigned)(sec % 86400u), y, mo, d;
+	char *p = buf;
+
+	civil_from_days(sec / 86400u, &y, &mo, &d);
+	/* a uint64_t of nanoseconds ends in the year 2554: four digits */
+	p = put2(p, y / 100u);
+	p = put2(p, y % 100u);
+	*p++ = '-';
+	p = put2(p, mo);
+	*p++ = '-';
+	p = put2(p, d);
+	*p++ = 'T';
+	p = put2(p, sod / 3600u);
+	*p++ = ':';
+	p = put2(p, sod / 60u % 60u);
+	*p++ = ':';
+	p = put2(p, sod % 60u);
+	*p++ = '.';
+	for (unsigned div = 100000u; div != 0; div /= 10u) {
+		*p++ = (char)('0' + usec / div % 10u);
+	}
+	*p++ = 'Z';
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
+/* Dotted quad, as inet_ntop writes it; buf holds 16. */
+static void
+format_ipv4(const uint8_t *a, char *buf)
+{
+	char *p = buf;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+
+		if (i > 0) {
+			*p++ = '.';
+		}
+		if (v >= 100u) {
+			*p++ = (char)('0' + v / 100u);
+		}
+		if (v >= 10u) {
+			*p++ = (char)('0' + v / 10u % 10u);
+		}
+		*p++ = (char)('0' + v % 10u);
+	}
+	*p = '\0';
+}
+
+/* An address as inet_ntop writes it ("" when it cannot). */
+static void
+format_ip(uint8_t family, const uint8_t *addr, char *buf, size_t len)
+{
+	if (family == 4) {
+		format_ipv4(addr, buf);
+	} else if (inet_ntop(AF_INET6, addr, buf, (socklen_t)len) == NULL) {
+		buf[0] = '\0';
 	}
 }
 
+/* A missing value (invalid UTF-8) leaves the key out, as with jansson. */
 static void
-put_str(json_t *o, const char *key, const char *s)
+put_str(struct jsonw *o, const char *key, const char *s)
 {
 	if (s != NULL && s[0] != '\0') {
-		put(o, key, json_string(s));
+		(void)jsonw_member_string(o, key, s);
 	}
 }
 
 static void
-put_uint(json_t *o, const char *key, uint64_t v)
+put_uint(struct jsonw *o, const char *key, uint64_t v)
 {
-	put(o, key, json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v));
+	jsonw_member_uint(o, key, v > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : v);
 }
 
 static void
-put_ip(json_t *o, const char *key, uint8_t family, const uint8_t *addr)
+put_ip(struct jsonw *o, const char *key, uint8_t family, const uint8_t *addr)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	if (inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, buf, sizeof(buf)) != NULL) {
-		put_str(o, key, buf);
-	}
-}
-
-static void
-put_mac(json_t *o, const char *key, const uint8_t *m)
-{
-	char buf[18];
-
-	snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
-		 m[2], m[3], m[4], m[5]);
+	format_ip(family, addr, buf, sizeof(buf));
 	put_str(o, key, buf);
 }
 
 static void
-put_geo(json_t *o, const char *key, const struct geoip *g, uint8_t family,
+put_mac(struct jsonw *o, const char *key, const uint8_t *m)
+{
+	static const char hexd[] = "0123456789abcdef";
+	char buf[18], *p = buf;
+
+	for (int i = 0; i < 6; i++) {
+		if (i > 0) {
+			*p++ = ':';
+		}
+		*p++ = hexd[m[i] >> 4];
+		*p++ = hexd[m[i] & 0xf];
+	}
+	*p = '\0';
+	put_str(o, key, buf);
+}
+
+static void
+put_geo(struct jsonw *o, const char *key, const struct geoip *g, uint8_t family,
 	const uint8_t *addr)
 {
 	struct geoip_info info;
-	json_t *geo;
 
 	if (geoip_lookup(g, family, addr, &info) != GEOIP_FOUND) {
 		return;
 	}
-	geo = json_object();
-	if (geo == NULL) {
-		return;
-	}
-	put_str(geo, "country", info.country);
+	jsonw_key(o, key);
+	jsonw_object_begin(o);
+	put_str(o, "country", info.country);
 	if (info.asn != 0) {
-		put_uint(geo, "asn", info.asn);
+		put_uint(o, "asn", info.asn);
 	}
-	put_str(geo, "as_org", info.as_org);
-	put(o, key, geo);
+	put_str(o, "as_org", info.as_org);
+	jsonw_object_end(o);
 }
 
 static const char *
@@ -274,24 +350,23 @@ flow_community_id(const struct flow *f, uint16_t seed, char *out)
 			      sport, dport, out);
 }
 
-json_t *
-flowlog_record_seeded(const struct flow *f, const struct geoip *g, uint16_t seed)
+bool
+flowlog_format(const struct flow *f, const struct geoip *g, uint16_t seed,
+	       struct jsonw *o)
 {
-	char ts[40], end[40], num[8], cid[COMMUNITYID_LEN], sender[ADDR_STRLEN];
+	char ts[40], num[8], cid[COMMUNITYID_LEN], sender[INET6_ADDRSTRLEN];
 	/* from the printed microseconds, so that duration is exactly end - ts */
 	uint64_t first_us = f->first_ns / 1000u, last_us = f->last_ns / 1000u;
 	uint64_t dur_us = last_us > first_us ? last_us - first_us : 0;
 	bool ip = f->key.family == 4 || f->key.family == 6;
-	json_t *o = json_object();
 
-	if (o == NULL) {
-		return NULL;
-	}
-	format_time(f->first_ns, ts, sizeof(ts));
-	format_time(f->last_ns, end, sizeof(end));
+	jsonw_object_begin(o);
+	format_time(f->first_ns, ts);
 	put_str(o, "ts", ts);
-	put_str(o, "end", end);
-	put(o, "duration", json_real((double)dur_us / 1e6));
+	format_time(f->last_ns, ts);
+	put_str(o, "end", ts);
+	jsonw_key(o, "duration");
+	jsonw_micros(o, dur_us);
 
 	if (ip) {
 		put_ip(o, "src_ip", f->key.family, f->orig_ip);
@@ -328,9 +403,16 @@ flowlog_record_seeded(const struct flow *f, const struct geoip *g, uint16_t seed
 		put_str(o, "community_id", cid);
 	}
 	put_uint(o, "vni", f->key.vni);
-	if (f->sender.ss_family == AF_INET || f->sender.ss_family == AF_INET6) {
-		put_str(o, "sender", addr_format((const struct sockaddr *)&f->sender,
-						 false, sender, sizeof(sender)));
+	if (f->sender.ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)&f->sender;
+
+		format_ipv4((const uint8_t *)&in->sin_addr, sender);
+		put_str(o, "sender", sender);
+	} else if (f->sender.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&f->sender;
+
+		format_ip(6, (const uint8_t *)&in6->sin6_addr, sender, sizeof(sender));
+		put_str(o, "sender", sender);
 	}
 	put_str(o, "app_proto", f->proto);
 	put_str(o, "category", f->category);
@@ -339,7 +421,22 @@ flowlog_record_seeded(const struct flow *f, const struct geoip *g, uint16_t seed
 		put_geo(o, "src_geo", g, f->key.family, f->orig_ip);
 		put_geo(o, "dest_geo", g, f->key.family, f->resp_ip);
 	}
-	return o;
+	jsonw_object_end(o);
+	return !o->failed;
+}
+
+json_t *
+flowlog_record_seeded(const struct flow *f, const struct geoip *g, uint16_t seed)
+{
+	struct jsonw o;
+	json_t *rec = NULL;
+
+	jsonw_init(&o);
+	if (flowlog_format(f, g, seed, &o)) {
+		rec = json_loadb(o.buf, o.len, 0, NULL);
+	}
+	jsonw_finish(&o);
+	return rec;
 }
 
 json_t *
@@ -435,6 +532,7 @@ flowlog_create(const struct flowlog_config *cfg, char *err, size_t errlen)
 		goto fail;
 	}
 	fl->fd = -1;
+	jsonw_init(&fl->line);
 	fl->cfg = *cfg;
 	fl->dir = strdup(cfg->dir);
 	fl->prefix = strdup(cfg->prefix);
@@ -599,26 +697,22 @@ int
 flowlog_write(struct flowlog *fl, const struct flow *f)
 {
 	uint64_t now = now_ns(fl);
-	json_t *rec = NULL;
-	char *line = NULL;
+	const char *line;
 	size_t len;
-	int rc = -1;
 
 	if (rotate_is_due(fl, now)) {
 		close_file(fl);
 	}
-	rec = flowlog_record_seeded(f, fl->cfg.geoip, fl->cfg.community_id_seed);
-	if (rec != NULL) {
-		line = json_dumps(rec, DUMP_FLAGS);
-	}
-	if (line == NULL) {
+	jsonw_reset(&fl->line);
+	if (!flowlog_format(f, fl->cfg.geoip, fl->cfg.community_id_seed, &fl->line) ||
+	    (jsonw_raw(&fl->line, "\n", 1), fl->line.failed)) {
 		errno = ENOMEM;
 		io_error(fl, "cannot build a record");
 		fl->st.records_lost++;
-		goto fail;
+		return -1;
 	}
-	len = strlen(line);
-	line[len++] = '\n'; /* replaces the NUL: line is not a C string from here */
+	line = fl->line.buf;
+	len = fl->line.len;
 
 	/* size rotation: keep each file under the limit unless one line alone passes it */
 	if (fl->fd >= 0 && fl->cfg.rotate_bytes != 0) {
@@ -630,7 +724,7 @@ flowlog_write(struct flowlog *fl, const struct flow *f)
 	}
 	if (fl->fd < 0 && open_file(fl, now) < 0) {
 		fl->st.records_lost++;
-		goto fail;
+		return -1;
 	}
 	if (fl->buflen + len > fl->bufcap) {
 		/* on failure the buffered lines are counted lost; this one may still go */
@@ -638,7 +732,7 @@ flowlog_write(struct flowlog *fl, const struct flow *f)
 	}
 	if (len > fl->bufcap) {
 		if (write_lines(fl, line, len, 1) < 0) {
-			goto fail;
+			return -1;
 		}
 	} else {
 		memcpy(fl->buf + fl->buflen, line, len);
@@ -647,12 +741,7 @@ flowlog_write(struct flowlog *fl, const struct flow *f)
 	}
 	fl->st.records++;
 	fl->st.bytes += len;
-	rc = 0;
-
-fail:
-	free(line);
-	json_decref(rec);
-	return rc;
+	return 0;
 }
 
 int
@@ -683,6 +772,7 @@ flowlog_destroy(struct flowlog *fl)
 		return;
 	}
 	close_file(fl);
+	jsonw_finish(&fl->line);
 	free(fl->buf);
 	free(fl->dir);
 	free(fl->prefix);

@@ -32,6 +32,7 @@
 
 #include "collector/flow.h"
 #include "collector/geoip.h"
+#include "collector/jsonw.h"
 
 #define FLOWLOG_BUFFER_DEFAULT (64u * 1024u)
 
@@ -60,7 +61,19 @@ struct flowlog_stats {
 };
 
 /*
- * Build the JSON object of one flow (see the top of this file). g may be
+ * Append the JSON object of one flow (see the top of this file) to o,
+ * without a newline, as jansson's compact dump of it would read. g may be
+ * NULL; when given, src_geo and dest_geo are added for public addresses a
+ * database knows. seed is the Community ID seed. A string that is not
+ * valid UTF-8 (an odd nDPI or database name) leaves its member out.
+ * Returns false when memory ran out (o->failed). Pure otherwise: reads f
+ * and g only, never logs; safe from several threads with their own o.
+ */
+bool flowlog_format(const struct flow *f, const struct geoip *g, uint16_t seed,
+		    struct jsonw *o);
+
+/*
+ * The same record as a jansson object (flowlog_format, parsed). g may be
  * NULL; when given, src_geo and dest_geo are added for public addresses a
  * database knows. The Community ID uses seed 0. Returns a new reference
  * (json_decref it), or NULL when memory runs out. Pure: reads f and g

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "collector/communityid.h"
 #include "collector/flowlog.h"
@@ -451,4 +452,106 @@ Test(flowlog, adds_geoip_for_public_addresses_only)
 	json_decref(o);
 
 	geoip_destroy(g);
+}
+
+/*
+ * flowlog_format's text, parsed and dumped again by jansson as the flow
+ * log used to dump it, must come back byte for byte: same members, same
+ * order, same spelling of every value.
+ */
+static void
+expect_jansson_spelling(const struct flow *f, const struct geoip *g)
+{
+	struct jsonw w;
+	json_t *o;
+	char *again, *line;
+
+	jsonw_init(&w);
+	cr_assert(flowlog_format(f, g, 0, &w));
+	line = strndup(w.buf, w.len);
+	o = json_loads(line, 0, NULL);
+	cr_assert_not_null(o, "not JSON: %s", line);
+	again = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	cr_assert_str_eq(line, again);
+	free(again);
+	free(line);
+	json_decref(o);
+	jsonw_finish(&w);
+}
+
+Test(flowlog, formats_records_as_jansson_dumped_them)
+{
+	struct geoip *g = open_full_db();
+	static const uint64_t durations_us[] = {
+		0, 3, 12, 99, 100, 123456, 1500000, 86400000000ull, 1000000000000001ull,
+	};
+	struct flow f = tcp_flow();
+	unsigned seed = 99;
+
+	expect_jansson_spelling(&f, NULL);
+	for (size_t i = 0; i < sizeof(durations_us) / sizeof(durations_us[0]); i++) {
+		f.last_ns = f.first_ns + durations_us[i] * 1000u;
+		expect_jansson_spelling(&f, NULL);
+	}
+	make_flow(&f, 6, "10.1.2.3", 40000, "1.1.1.1", 443);
+	expect_jansson_spelling(&f, g);
+	make_flow(&f, 17, "2a02:cf40::5", 5353, "2620:fe::fe", 53);
+	expect_jansson_spelling(&f, g);
+	make_flow(&f, 1, "192.0.2.1", 7, "192.0.2.2", 7);
+	expect_jansson_spelling(&f, NULL);
+	for (int i = 0; i < 1000; i++) {
+		f = tcp_flow();
+		f.first_ns = ((uint64_t)rand_r(&seed) << 31 | (uint64_t)rand_r(&seed)) << (rand_r(&seed) % 2);
+		f.last_ns = f.first_ns + (uint64_t)rand_r(&seed) * (uint64_t)(rand_r(&seed) % 5000);
+		f.orig_bytes = (uint64_t)rand_r(&seed) << (rand_r(&seed) % 33);
+		snprintf(f.proto, sizeof(f.proto), "A\"b\\%c\t", (char)(1 + rand_r(&seed) % 126));
+		expect_jansson_spelling(&f, NULL);
+	}
+	geoip_destroy(g);
+}
+
+Test(flowlog, formats_times_as_gmtime_does_across_the_calendar)
+{
+	struct flow f = tcp_flow();
+	unsigned seed = 3;
+
+	for (int i = 0; i < 20000; i++) {
+		/* 1970 .. 2554, leap days and year ends included by chance */
+		uint64_t sec = ((uint64_t)rand_r(&seed) << 3 | (uint64_t)(rand_r(&seed) & 7)) %
+			       18446744073ull;
+		time_t t = (time_t)sec;
+		struct tm tm;
+		char want[40], day[32];
+		json_t *o;
+
+		if (i < 4) {
+			/* the edges: the epoch, a leap day, a year's end, 2100 (no leap) */
+			static const uint64_t edge[] = { 0, 951782400, 1735689599, 4107542400 };
+
+			sec = edge[i];
+			t = (time_t)sec;
+		}
+		f.first_ns = sec * NS + 123456789;
+		f.last_ns = f.first_ns;
+		gmtime_r(&t, &tm);
+		strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(want, sizeof(want), "%s.123456Z", day);
+		o = flowlog_record(&f, NULL);
+		cr_assert_str_eq(str(o, "ts"), want);
+		json_decref(o);
+	}
+}
+
+Test(flowlog, leaves_out_names_that_are_not_utf8_and_escapes_the_rest)
+{
+	struct flow f = tcp_flow();
+	json_t *o;
+
+	snprintf(f.proto, sizeof(f.proto), "Bad\xff");
+	snprintf(f.category, sizeof(f.category), "Say \"hi\"\n");
+	o = flowlog_record(&f, NULL);
+	cr_assert_not_null(o);
+	absent(o, "app_proto");
+	cr_expect_str_eq(str(o, "category"), "Say \"hi\"\n");
+	json_decref(o);
 }
