@@ -28,7 +28,7 @@ handler(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 
 int
 capture_open_live(struct capture *c, const char *ifname, int ring_bytes,
-		  const char *filter, char *err, size_t errlen)
+		  int batch_ms, const char *filter, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct bpf_program prog;
@@ -44,7 +44,14 @@ capture_open_live(struct capture *c, const char *ifname, int ring_bytes,
 	}
 	pcap_set_snaplen(p, CAPTURE_SNAPLEN);
 	pcap_set_promisc(p, 1);
-	pcap_set_immediate_mode(p, 1);
+	if (batch_ms > 0) {
+		/* libpcap then uses TPACKET_V3 blocks, which wake the reader
+		 * when a block fills or batch_ms after its first frame */
+		pcap_set_immediate_mode(p, 0);
+		pcap_set_timeout(p, batch_ms);
+	} else {
+		pcap_set_immediate_mode(p, 1); /* TPACKET_V2, a wake-up per frame */
+	}
 	pcap_set_buffer_size(p, ring_bytes);
 	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);
 	rc = pcap_activate(p);

@@ -14,6 +14,17 @@
 
 #define CAPTURE_SNAPLEN 262144 /* full frames, GRO super-frames included */
 
+/*
+ * Default of --batch-ms: the longest a captured frame waits in the kernel
+ * before the sender is woken (libpcap's timeout, the TPACKET_V3 block
+ * retire timer). Frames arriving within it are handed over and sent as one
+ * batch: one wake-up and one sendmmsg for many frames instead of one per
+ * frame. The collector stamps frames when their datagram arrives, so this
+ * is also the most that gaps between mirrored frames can shrink.
+ */
+#define CAPTURE_BATCH_MS 2
+#define CAPTURE_BATCH_MS_MAX 100
+
 struct pcap;
 
 struct capture {
@@ -30,12 +41,13 @@ typedef void (*capture_frame_cb)(void *arg, const struct timeval *ts,
 
 /*
  * Open a live capture on ifname: promiscuous, in+out, snap length
- * CAPTURE_SNAPLEN, a ring of ring_bytes, immediate delivery, and the BPF
- * filter exclude (may be NULL) applied. Returns 0, or -1 with a one-line
+ * CAPTURE_SNAPLEN, a ring of ring_bytes, frames delivered in batches at
+ * most batch_ms after capture (0: each frame at once, a wake-up per frame),
+ * and the BPF filter (may be NULL) applied. Returns 0, or -1 with a one-line
  * reason in err; does not log. c must be closed or zeroed.
  */
 int capture_open_live(struct capture *c, const char *ifname, int ring_bytes,
-		      const char *filter, char *err, size_t errlen);
+		      int batch_ms, const char *filter, char *err, size_t errlen);
 
 /*
  * Open a capture file (pcap or pcapng). Only Ethernet (DLT_EN10MB) files

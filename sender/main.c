@@ -69,6 +69,7 @@ run_direct(const struct sender_options *o)
 		.max_pps = o->max_pps,
 		.max_bps = o->max_mbps * 1000000,
 		.ring_bytes = (int)o->ring_bytes,
+		.batch_ms = (int)o->batch_ms,
 	};
 	struct event *sigs[3] = { NULL, NULL, NULL };
 	struct direct d = { NULL, NULL };
@@ -186,6 +187,7 @@ run_daemon(const struct sender_options *o)
 		.max_pps = o->max_pps,
 		.max_bps = o->max_mbps * 1000000,
 		.ring_bytes = (int)o->ring_bytes,
+		.batch_ms = (int)o->batch_ms,
 	};
 	static const int signos[4] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1 };
 	event_callback_fn cbs[4] = { daemon_stop_cb, daemon_stop_cb,

@@ -101,7 +101,7 @@ retry_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (capture_iface_state(m->interface) == 1 &&
-	    capture_open_live(&m->cap, m->interface, m->ring_bytes, m->filter,
+	    capture_open_live(&m->cap, m->interface, m->ring_bytes, m->batch_ms, m->filter,
 			      err, sizeof(err)) == 0) {
 		log_info("%s: capture resumed", m->interface);
 		m->down = false;
@@ -195,6 +195,7 @@ mirror_create(struct event_base *base, const struct mirror_config *cfg,
 	m->vni = cfg->vni;
 	m->truncate = cfg->truncate;
 	m->ring_bytes = cfg->ring_bytes;
+	m->batch_ms = cfg->batch_ms;
 	m->now_ns = now_ns();
 	budget_init(&m->budget, cfg->max_pps, cfg->max_bps, m->now_ns);
 
@@ -218,7 +219,7 @@ mirror_create(struct event_base *base, const struct mirror_config *cfg,
 		retry_cb(-1, 0, m);
 		return m;
 	}
-	if (capture_open_live(&m->cap, m->interface, m->ring_bytes, m->filter,
+	if (capture_open_live(&m->cap, m->interface, m->ring_bytes, m->batch_ms, m->filter,
 			      err, errlen) != 0) {
 		goto fail;
 	}
@@ -243,7 +244,7 @@ mirror_retarget(struct mirror *m, const char *destination, uint16_t port,
 	}
 	/* a new handle with the new exclusion filter, then swap: no gap */
 	if (!m->down) {
-		if (capture_open_live(&c, m->interface, m->ring_bytes, filter,
+		if (capture_open_live(&c, m->interface, m->ring_bytes, m->batch_ms, filter,
 				      err, errlen) != 0) {
 			tunnel_close(&t);
 			return -1;

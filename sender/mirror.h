@@ -31,6 +31,7 @@ struct mirror_config {
 	uint64_t max_pps;         /* 0: no budget */
 	uint64_t max_bps;
 	int ring_bytes;           /* libpcap ring size */
+	int batch_ms;             /* capture batching delay; 0: none */
 };
 
 struct mirror_counters {
@@ -48,6 +49,7 @@ struct mirror {
 	uint32_t vni;
 	uint32_t truncate;
 	int ring_bytes;
+	int batch_ms;
 	char filter[512];             /* excludes the tunnel's own traffic */
 	struct event_base *base;      /* borrowed; NULL in replay mode */
 	struct event *ev_read;        /* owned */

@@ -43,6 +43,7 @@ struct sender_options {
 	uint64_t max_pps;
 	uint64_t max_mbps;
 	uint64_t ring_bytes;
+	uint64_t batch_ms;         /* capture batching delay, 0..100 ms */
 	const char *config_path;
 	const char *state_path;
 	const char *socket_path;

@@ -31,6 +31,10 @@ Test(sender_options, direct_mode_with_defaults)
 	cr_assert_eq(o.port, 4789);
 	cr_assert_eq(o.vni, 0);
 	cr_assert_eq(o.truncate, 0);
+	cr_assert_eq(o.batch_ms, 2);
+	sender_options_finish(&o);
+	cr_assert_eq(PARSE(&o, err, "-i", "eth0", "-d", "x", "--batch-ms", "0"), SENDER_PARSE_OK);
+	cr_assert_eq(o.batch_ms, 0);
 	sender_options_finish(&o);
 }
 
@@ -65,6 +69,9 @@ Test(sender_options, bad_values_are_usage_errors)
 	cr_assert(strstr(err, "--destination") != NULL, "%s", err);
 	sender_options_finish(&o);
 	cr_assert_eq(PARSE(&o, err, "-i", "e", "-r", "f", "-d", "x"), SENDER_PARSE_USAGE);
+	sender_options_finish(&o);
+	cr_assert_eq(PARSE(&o, err, "-i", "e", "-d", "x", "--batch-ms", "101"), SENDER_PARSE_USAGE);
+	cr_assert(strstr(err, "--batch-ms must be 0..100") != NULL, "%s", err);
 	sender_options_finish(&o);
 	cr_assert_eq(PARSE(&o, err, "--bogus"), SENDER_PARSE_USAGE);
 	sender_options_finish(&o);
