@@ -19,9 +19,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "collector/jsonw.h"
+
 #define JSON_INT_MAX_ ((uint64_t)INT64_MAX)
 #define VNI_MAX 0xffffffu /* 24 bits, RFC 7348 */
 #define WRITE_BUFFER (256u << 10)
+#define WRITE_CHUNK (64u << 10)
 
 static const char *const err_names[SIDECAR_ERR__COUNT] = {
 	[SIDECAR_OK] = "ok",
@@ -220,8 +223,13 @@ l4_name(uint8_t proto)
 
 /* ---- writing ---- */
 
-static json_t *
-flow_json(const struct sidecar_flow *fl)
+/*
+ * One flow's entry. The members and their spelling are what json_pack
+ * and jansson's compact dump wrote before (numbers as json_int_t, so a
+ * value past INT64_MAX would read negative, as it did then).
+ */
+static void
+flow_json(struct jsonw *w, const struct sidecar_flow *fl)
 {
 	char lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
 	char proto[FLOW_PROTO_NAMELEN];
@@ -229,82 +237,86 @@ flow_json(const struct sidecar_flow *fl)
 
 	endpoint_format(k->family, k->addr_lo, lo, sizeof(lo));
 	endpoint_format(k->family, k->addr_hi, hi, sizeof(hi));
-	copy_proto(proto, fl->proto);
-	return json_pack("{s:i, s:s, s:i, s:s, s:i, s:i, s:s, s:i, s:I, s:s, "
-			 "s:I, s:I, s:I, s:I}",
-			 "family", (int)k->family, "lo", lo, "lo_port",
-			 (int)k->port_lo, "hi", hi, "hi_port", (int)k->port_hi,
-			 "ip_proto", (int)k->proto, "l4",
-			 k->family != 0 ? l4_name(k->proto) : "", "ethertype",
-			 (int)k->ethertype, "vni", (json_int_t)k->vni, "proto",
-			 proto, "packets", (json_int_t)fl->packets, "bytes",
-			 (json_int_t)fl->bytes, "first_ns",
-			 (json_int_t)fl->first_ns, "last_ns",
-			 (json_int_t)fl->last_ns);
+	copy_proto(proto, fl->proto); /* printable ASCII: always valid */
+	jsonw_object_begin(w);
+	jsonw_member_int(w, "family", k->family);
+	jsonw_member_string(w, "lo", lo);
+	jsonw_member_int(w, "lo_port", k->port_lo);
+	jsonw_member_string(w, "hi", hi);
+	jsonw_member_int(w, "hi_port", k->port_hi);
+	jsonw_member_int(w, "ip_proto", k->proto);
+	jsonw_member_string(w, "l4", k->family != 0 ? l4_name(k->proto) : "");
+	jsonw_member_int(w, "ethertype", k->ethertype);
+	jsonw_member_int(w, "vni", (int64_t)k->vni);
+	jsonw_member_string(w, "proto", proto);
+	jsonw_member_int(w, "packets", (int64_t)fl->packets);
+	jsonw_member_int(w, "bytes", (int64_t)fl->bytes);
+	jsonw_member_int(w, "first_ns", (int64_t)fl->first_ns);
+	jsonw_member_int(w, "last_ns", (int64_t)fl->last_ns);
+	jsonw_object_end(w);
 }
 
-/* The summary members, in document order (jansson keeps insertion order). */
-static json_t *
-summary_json(const struct sidecar *sc)
+/* The summary members, in document order; false when file is not UTF-8. */
+static bool
+summary_json(struct jsonw *w, const struct sidecar *sc)
 {
-	return json_pack("{s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
-			 "version", SIDECAR_VERSION, "file", sc->file,
-			 "compression", sc->compressed ? "lz4" : "none",
-			 "first_ns", (json_int_t)sc->first_ns, "last_ns",
-			 (json_int_t)sc->last_ns, "packets",
-			 (json_int_t)sc->packets, "bytes",
-			 (json_int_t)sc->bytes, "pcap_size",
-			 (json_int_t)sc->pcap_size, "file_size",
-			 (json_int_t)sc->file_size, "flows_truncated",
-			 (int)sc->flows_truncated);
+	jsonw_object_begin(w);
+	jsonw_member_int(w, "version", SIDECAR_VERSION);
+	if (!jsonw_member_string(w, "file", sc->file)) {
+		return false;
+	}
+	jsonw_member_string(w, "compression", sc->compressed ? "lz4" : "none");
+	jsonw_member_int(w, "first_ns", (int64_t)sc->first_ns);
+	jsonw_member_int(w, "last_ns", (int64_t)sc->last_ns);
+	jsonw_member_int(w, "packets", (int64_t)sc->packets);
+	jsonw_member_int(w, "bytes", (int64_t)sc->bytes);
+	jsonw_member_int(w, "pcap_size", (int64_t)sc->pcap_size);
+	jsonw_member_int(w, "file_size", (int64_t)sc->file_size);
+	jsonw_member_bool(w, "flows_truncated", sc->flows_truncated);
+	return true;
+}
+
+static bool
+put_out(FILE *f, struct jsonw *w)
+{
+	bool ok = !w->failed && fwrite(w->buf, 1, w->len, f) == w->len;
+
+	w->len = 0;
+	return ok;
 }
 
 /*
- * The document is streamed: the summary object is dumped without its
- * closing brace, then each flow on its own line, so a file of 100k flows
- * never exists as one jansson tree in memory.
+ * The document is streamed: the summary members, then each flow on its
+ * own line, the text handed to stdio a chunk of WRITE_CHUNK bytes at a
+ * time, so a file of 100k flows never exists whole in memory.
  */
 static int
 write_document(FILE *f, const struct sidecar *sc)
 {
-	json_t *head = NULL, *obj = NULL;
-	char *text = NULL;
-	size_t len;
+	struct jsonw w;
 	int rc = -1;
 
-	head = summary_json(sc);
-	if (head == NULL) {
+	jsonw_init(&w);
+	if (!summary_json(&w, sc)) {
 		goto fail;
 	}
-	text = json_dumps(head, JSON_COMPACT);
-	if (text == NULL) {
-		goto fail;
-	}
-	len = strlen(text);
-	if (len < 2 || text[len - 1] != '}') {
-		goto fail;
-	}
-	text[len - 1] = '\0';
-	if (fputs(text, f) == EOF || fputs(",\"flows\":[\n", f) == EOF) {
-		goto fail;
-	}
+	jsonw_raw(&w, ",\"flows\":[\n", 11);
 	for (size_t i = 0; i < sc->flow_count; i++) {
-		obj = flow_json(&sc->flows[i]);
-		if (obj == NULL || json_dumpf(obj, f, JSON_COMPACT) != 0 ||
-		    fputs(i + 1 < sc->flow_count ? ",\n" : "\n", f) == EOF) {
+		w.comma = false; /* the separator is written with the newline */
+		flow_json(&w, &sc->flows[i]);
+		jsonw_raw(&w, i + 1 < sc->flow_count ? ",\n" : "\n",
+			  i + 1 < sc->flow_count ? 2 : 1);
+		if (w.len >= WRITE_CHUNK && !put_out(f, &w)) {
 			goto fail;
 		}
-		json_decref(obj);
-		obj = NULL;
 	}
-	if (fputs("]}\n", f) == EOF) {
+	jsonw_raw(&w, "]}\n", 3);
+	if (!put_out(f, &w)) {
 		goto fail;
 	}
 	rc = 0;
 fail:
-	json_decref(obj);
-	json_decref(head);
-	free(text);
+	jsonw_finish(&w);
 	return rc;
 }
 

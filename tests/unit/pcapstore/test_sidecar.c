@@ -266,6 +266,88 @@ Test(sidecar, endpoints_are_written_as_text)
 	free(text);
 }
 
+Test(sidecar, document_is_written_member_for_member_as_before)
+{
+	/* the layout readers and older files share: summary, then a flow a line */
+	static const char want[] =
+		"{\"version\":1,\"file\":\"vtap-w0-20261126T124500.123456789Z.pcap\","
+		"\"compression\":\"none\",\"first_ns\":1795696700123456789,"
+		"\"last_ns\":1795696759000000000,\"packets\":1103,\"bytes\":700240,"
+		"\"pcap_size\":753224,\"file_size\":753224,\"flows_truncated\":true,"
+		"\"flows\":[\n"
+		"{\"family\":4,\"lo\":\"192.0.2.1\",\"lo_port\":443,\"hi\":\"198.51.100.2\","
+		"\"hi_port\":50112,\"ip_proto\":6,\"l4\":\"tcp\",\"ethertype\":0,\"vni\":7,"
+		"\"proto\":\"TLS.Google\",\"packets\":1100,\"bytes\":700000,"
+		"\"first_ns\":1795696700123456789,\"last_ns\":1795696759000000000},\n"
+		"{\"family\":6,\"lo\":\"2001:db8::1\",\"lo_port\":53,\"hi\":\"2001:db8:1::2\","
+		"\"hi_port\":40000,\"ip_proto\":17,\"l4\":\"udp\",\"ethertype\":0,"
+		"\"vni\":16777215,\"proto\":\"DNS\",\"packets\":2,\"bytes\":180,"
+		"\"first_ns\":1795696701000000000,\"last_ns\":1795696701000000001},\n"
+		"{\"family\":0,\"lo\":\"02:00:00:00:00:0a\",\"lo_port\":0,"
+		"\"hi\":\"ff:ff:ff:ff:ff:ff\",\"hi_port\":0,\"ip_proto\":0,\"l4\":\"\","
+		"\"ethertype\":2054,\"vni\":0,\"proto\":\"\",\"packets\":1,\"bytes\":60,"
+		"\"first_ns\":1795696702000000000,\"last_ns\":1795696702000000000}\n"
+		"]}\n";
+	size_t len;
+	char *text = sample_text(&len);
+
+	cr_assert_str_eq(text, want);
+	cr_assert_eq(len, sizeof(want) - 1);
+	free(text);
+}
+
+Test(sidecar, document_without_flows_is_still_one_object)
+{
+	struct sidecar sc;
+	char err[256], path[128];
+	struct sidecar out;
+	enum sidecar_err e;
+
+	sample(&sc);
+	sc.flow_count = 0;
+	sc.flows = NULL;
+	cr_assert_eq(sidecar_write(dir, &sc, err, sizeof(err)), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/vtap-w0-20261126T124500.123456789Z.idx.json",
+		 dir);
+	e = sidecar_read(path, false, &out, err, sizeof(err));
+	cr_assert_eq(e, SIDECAR_OK, "%s: %s", sidecar_strerror(e), err);
+	cr_assert_eq(out.flow_count, 0);
+	sidecar_finish(&out);
+}
+
+Test(sidecar, many_flows_are_written_across_chunks)
+{
+	static struct sidecar_flow flows[5000];
+	struct sidecar sc, out;
+	char err[256], path[128];
+	enum sidecar_err e;
+
+	sample(&sc);
+	for (size_t i = 0; i < 5000; i++) {
+		key4(&flows[i].key, (uint8_t)i, (uint16_t)i, (uint8_t)(i >> 8), 80, 6,
+		     (uint32_t)i);
+		snprintf(flows[i].proto, FLOW_PROTO_NAMELEN, "P%zu", i);
+		flows[i].packets = i + 1;
+		flows[i].bytes = 60 * (i + 1);
+		flows[i].first_ns = 1795696700000000000ull + i;
+		flows[i].last_ns = flows[i].first_ns + i;
+	}
+	sc.flows = flows;
+	sc.flow_count = 5000;
+	cr_assert_eq(sidecar_write(dir, &sc, err, sizeof(err)), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/vtap-w0-20261126T124500.123456789Z.idx.json",
+		 dir);
+	e = sidecar_read(path, false, &out, err, sizeof(err));
+	cr_assert_eq(e, SIDECAR_OK, "%s: %s", sidecar_strerror(e), err);
+	cr_assert_eq(out.flow_count, 5000);
+	for (size_t i = 0; i < 5000; i += 499) {
+		cr_assert(flowkey_equal(&out.flows[i].key, &flows[i].key), "flow %zu", i);
+		cr_assert_str_eq(out.flows[i].proto, flows[i].proto);
+		cr_assert_eq(out.flows[i].bytes, flows[i].bytes);
+	}
+	sidecar_finish(&out);
+}
+
 Test(sidecar, summary_only_read_keeps_no_flows)
 {
 	struct sidecar out;
