@@ -17,6 +17,15 @@
 #include "collector/sidecar.h"
 
 #define MAX_RECORD (262144u + 65536u)
+#define RECORD_HEADER 16u
+/*
+ * Record mode reads through one buffer that holds any whole record, so a
+ * record is handed out by pointer and never copied; only the unread tail
+ * of a buffer moves to its front before the next refill.
+ */
+#define RECBUF (384u * 1024u)
+_Static_assert(RECBUF >= PCAPREAD_BUF && RECBUF >= RECORD_HEADER + MAX_RECORD,
+	       "a record buffer holds the largest record");
 
 struct pcapread {
 	int fd;                    /* owned */
@@ -29,7 +38,9 @@ struct pcapread {
 	bool header_done;
 	bool swapped;              /* file written in the other byte order */
 	bool nanos;
-	uint8_t *rec;              /* owned: one record's bytes */
+	uint8_t *buf;              /* owned: RECBUF bytes of the (decompressed) stream */
+	size_t pos, len;           /* unread bytes are buf[pos, len) */
+	bool buf_eof;              /* the stream has no bytes beyond buf */
 };
 
 static int
@@ -98,7 +109,7 @@ pcapread_close(struct pcapread *r)
 		LZ4F_freeDecompressionContext(r->dctx);
 	}
 	free(r->in);
-	free(r->rec);
+	free(r->buf);
 	free(r);
 }
 
@@ -174,27 +185,33 @@ pcapread_bytes(struct pcapread *r, uint8_t *buf, size_t len, char *err,
 	return (ssize_t)out;
 }
 
-/* Read exactly len bytes; 1 done, 0 clean end before any byte, -1 short/error. */
+/*
+ * Make at least need unread bytes available in buf (need <= RECBUF).
+ * Returns 1, 0 when the stream ends first (fewer bytes stay unread) or -1
+ * on a read error.
+ */
 static int
-read_exact(struct pcapread *r, uint8_t *buf, size_t len, char *err,
-	   size_t errlen)
+want(struct pcapread *r, size_t need, char *err, size_t errlen)
 {
-	size_t got = 0;
+	while (r->len - r->pos < need) {
+		ssize_t n;
 
-	while (got < len) {
-		ssize_t n = pcapread_bytes(r, buf + got, len - got, err, errlen);
-
-		if (n < 0) {
+		if (r->buf_eof) {
+			return 0;
+		}
+		if (r->pos > 0) {
+			memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+			r->len -= r->pos;
+			r->pos = 0;
+		}
+		if ((n = pcapread_bytes(r, r->buf + r->len, RECBUF - r->len, err,
+					errlen)) < 0) {
 			return -1;
 		}
 		if (n == 0) {
-			if (got == 0) {
-				return 0;
-			}
-			snprintf(err, errlen, "file ends inside a record");
-			return -1;
+			r->buf_eof = true;
 		}
-		got += (size_t)n;
+		r->len += (size_t)n;
 	}
 	return 1;
 }
@@ -208,61 +225,81 @@ u32(const uint8_t *p, bool swapped)
 	return swapped ? __builtin_bswap32(v) : v;
 }
 
+static int
+read_header(struct pcapread *r, char *err, size_t errlen)
+{
+	uint32_t magic;
+
+	if ((r->buf = malloc(RECBUF)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (want(r, 24, err, errlen) != 1) {
+		snprintf(err, errlen, "no pcap header");
+		return -1;
+	}
+	memcpy(&magic, r->buf, 4);
+	switch (magic) {
+	case 0xa1b2c3d4:
+		break;
+	case 0xa1b23c4d:
+		r->nanos = true;
+		break;
+	case 0xd4c3b2a1:
+		r->swapped = true;
+		break;
+	case 0x4d3cb2a1:
+		r->swapped = true;
+		r->nanos = true;
+		break;
+	default:
+		snprintf(err, errlen, "not a pcap file");
+		return -1;
+	}
+	r->pos = 24;
+	r->header_done = true;
+	return 0;
+}
+
 int
 pcapread_record(struct pcapread *r, struct pcapread_record *rec, char *err,
 		size_t errlen)
 {
-	uint8_t h[24];
-	uint32_t magic, sec, frac;
+	const uint8_t *h;
+	uint32_t sec, frac, caplen;
 	int rc;
 
-	if (!r->header_done) {
-		if (read_exact(r, h, 24, err, errlen) != 1) {
-			snprintf(err, errlen, "no pcap header");
-			return -1;
-		}
-		memcpy(&magic, h, 4);
-		switch (magic) {
-		case 0xa1b2c3d4:
-			break;
-		case 0xa1b23c4d:
-			r->nanos = true;
-			break;
-		case 0xd4c3b2a1:
-			r->swapped = true;
-			break;
-		case 0x4d3cb2a1:
-			r->swapped = true;
-			r->nanos = true;
-			break;
-		default:
-			snprintf(err, errlen, "not a pcap file");
-			return -1;
-		}
-		if ((r->rec = malloc(MAX_RECORD)) == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		r->header_done = true;
+	if (!r->header_done && read_header(r, err, errlen) != 0) {
+		return -1;
 	}
-	if ((rc = read_exact(r, h, 16, err, errlen)) != 1) {
+	if ((rc = want(r, RECORD_HEADER, err, errlen)) != 1) {
+		if (rc == 0 && r->len > r->pos) {
+			snprintf(err, errlen, "file ends inside a record");
+			return -1;
+		}
 		return rc;
 	}
+	h = r->buf + r->pos;
+	caplen = u32(h + 8, r->swapped);
+	if (caplen > MAX_RECORD) {
+		snprintf(err, errlen, "record of %u bytes is larger than any snap length",
+			 caplen);
+		return -1;
+	}
+	if ((rc = want(r, RECORD_HEADER + caplen, err, errlen)) != 1) {
+		if (rc == 0) {
+			snprintf(err, errlen, "file ends inside a record");
+		}
+		return -1;
+	}
+	h = r->buf + r->pos; /* want may have moved the record */
 	sec = u32(h, r->swapped);
 	frac = u32(h + 4, r->swapped);
-	rec->caplen = u32(h + 8, r->swapped);
+	rec->caplen = caplen;
 	rec->wirelen = u32(h + 12, r->swapped);
-	if (rec->caplen > MAX_RECORD) {
-		snprintf(err, errlen, "record of %u bytes is larger than any snap length",
-			 rec->caplen);
-		return -1;
-	}
-	if (read_exact(r, r->rec, rec->caplen, err, errlen) != 1) {
-		snprintf(err, errlen, "file ends inside a record");
-		return -1;
-	}
 	rec->ts_ns = (uint64_t)sec * 1000000000ULL +
 		     (r->nanos ? frac : (uint64_t)frac * 1000ULL);
-	rec->data = r->rec;
+	rec->data = h + RECORD_HEADER;
+	r->pos += RECORD_HEADER + caplen;
 	return 1;
 }

@@ -56,7 +56,12 @@ ssize_t pcapread_bytes(struct pcapread *r, uint8_t *buf, size_t len, char *err,
 /*
  * Record mode: validate the global header (microsecond or nanosecond
  * magic, either byte order) and return each record in turn. Returns 1
- * with *rec set, 0 at a clean end, -1 on a damaged file (err says where).
+ * with *rec set, 0 at a clean end, -1 on a damaged file (err says where:
+ * no header, a record over the largest snap length, a file ending inside
+ * a record). rec->data points into the reader's buffer, filled by reads
+ * of up to 384 KiB: nothing is copied per record, and the bytes stay valid
+ * until the next call. A reader in record mode is not read with
+ * pcapread_bytes or pcapread_seek.
  */
 int pcapread_record(struct pcapread *r, struct pcapread_record *rec, char *err,
 		    size_t errlen);
