@@ -6,6 +6,7 @@
 #include "collector/download.h"
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -22,6 +23,11 @@
 #include "shared/number.h"
 
 #define CHUNK (256u * 1024u)
+/*
+ * A bufferevent writes at most 16 KiB per write event by default: a chunk
+ * then takes sixteen turns of the loop. One write may take a whole chunk.
+ */
+#define MAX_SINGLE_WRITE CHUNK
 
 struct stream {
 	struct evhttp_request *req;   /* borrowed until done */
@@ -30,6 +36,7 @@ struct stream {
 	download_done_fn done;
 	void *arg;
 	struct evbuffer *buf;         /* owned */
+	struct event *again;          /* owned: calls fill again from the loop */
 };
 
 static void
@@ -37,6 +44,9 @@ stream_free(struct stream *s)
 {
 	if (s->done != NULL) {
 		s->done(s->arg);
+	}
+	if (s->again != NULL) {
+		event_free(s->again);
 	}
 	evbuffer_free(s->buf);
 	free(s);
@@ -68,6 +78,18 @@ free_conn_cb(evutil_socket_t fd, short what, void *arg)
 	evhttp_connection_free(arg);
 }
 
+static void stream_next(struct evhttp_connection *conn, void *arg);
+
+static void
+again_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct stream *s = arg;
+
+	(void)fd;
+	(void)what;
+	stream_next(s->conn, s);
+}
+
 static void
 stream_next(struct evhttp_connection *conn, void *arg)
 {
@@ -88,6 +110,13 @@ stream_next(struct evhttp_connection *conn, void *arg)
 		stream_free(s);
 		return;
 	}
+	if (more > 0 && evbuffer_get_length(s->buf) == 0) {
+		/* fill paused without a byte: no write to wait for, come back */
+		const struct timeval now = { 0, 0 };
+
+		evtimer_add(s->again, &now);
+		return;
+	}
 	if (more > 0) {
 		/* fill appended bytes; the callback comes when they have left */
 		evhttp_send_reply_chunk_with_cb(s->req, s->buf, stream_next, s);
@@ -105,9 +134,15 @@ void
 download_stream(struct evhttp_request *req, int code, const char *reason,
 		download_fill_fn fill, download_done_fn done, void *arg)
 {
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
 	struct stream *s = calloc(1, sizeof(*s));
 
-	if (s == NULL || (s->buf = evbuffer_new()) == NULL) {
+	if (s == NULL || (s->buf = evbuffer_new()) == NULL ||
+	    (s->again = evtimer_new(evhttp_connection_get_base(conn), again_cb,
+				    s)) == NULL) {
+		if (s != NULL && s->buf != NULL) {
+			evbuffer_free(s->buf);
+		}
 		free(s);
 		if (done != NULL) {
 			done(arg);
@@ -116,10 +151,12 @@ download_stream(struct evhttp_request *req, int code, const char *reason,
 		return;
 	}
 	s->req = req;
-	s->conn = evhttp_request_get_connection(req);
+	s->conn = conn;
 	s->fill = fill;
 	s->done = done;
 	s->arg = arg;
+	bufferevent_set_max_single_write(evhttp_connection_get_bufferevent(conn),
+					 MAX_SINGLE_WRITE);
 	evhttp_send_reply_start(req, code, reason);
 	evhttp_connection_set_closecb(s->conn, stream_closed_cb, s);
 	stream_next(s->conn, s);
@@ -179,13 +216,13 @@ download_parse_range(const char *value, uint64_t size, uint64_t *first,
 struct file_dl {
 	struct pcapread *r;   /* owned */
 	uint64_t left;        /* bytes still to send; UINT64_MAX: to the end */
-	uint8_t *tmp;         /* owned */
 };
 
 static int
 file_fill(void *arg, struct evbuffer *out, size_t max)
 {
 	struct file_dl *d = arg;
+	struct evbuffer_iovec v;
 	char err[256];
 	ssize_t n;
 
@@ -195,7 +232,11 @@ file_fill(void *arg, struct evbuffer *out, size_t max)
 	if (max > d->left) {
 		max = (size_t)d->left;
 	}
-	if ((n = pcapread_bytes(d->r, d->tmp, max, err, sizeof(err))) < 0) {
+	/* read straight into the buffer's own memory: no copy on the way */
+	if (evbuffer_reserve_space(out, (ev_ssize_t)max, &v, 1) != 1) {
+		return -1;
+	}
+	if ((n = pcapread_bytes(d->r, v.iov_base, max, err, sizeof(err))) < 0) {
 		log_warnx("download: %s", err);
 		return -1;
 	}
@@ -203,7 +244,10 @@ file_fill(void *arg, struct evbuffer *out, size_t max)
 		/* a plain file shorter than it was: end here (length was promised) */
 		return d->left == UINT64_MAX ? 0 : -1;
 	}
-	evbuffer_add(out, d->tmp, (size_t)n);
+	v.iov_len = (size_t)n;
+	if (evbuffer_commit_space(out, &v, 1) != 0) {
+		return -1;
+	}
 	if (d->left != UINT64_MAX) {
 		d->left -= (uint64_t)n;
 		return d->left > 0;
@@ -217,7 +261,6 @@ file_done(void *arg)
 	struct file_dl *d = arg;
 
 	pcapread_close(d->r);
-	free(d->tmp);
 	free(d);
 }
 
@@ -258,7 +301,6 @@ download_file(struct collector *c, struct evhttp_request *req,
 		return;
 	}
 	if ((d = calloc(1, sizeof(*d))) == NULL ||
-	    (d->tmp = malloc(CHUNK)) == NULL ||
 	    (d->r = pcapread_open(c->o->pcap_dir, name, raw, err, sizeof(err))) == NULL) {
 		if (d != NULL) {
 			file_done(d);

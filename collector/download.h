@@ -29,8 +29,9 @@ int download_parse_range(const char *value, uint64_t size, uint64_t *first,
 /*
  * Stream bytes from a source to req in chunks, each sent when the previous
  * one has left (the generic engine behind files and merged downloads).
- * fill is called for the next chunk: it appends up to max bytes to out and
- * returns 1 (it appended at least one byte and more may come), 0 (this
+ * fill is called for the next chunk: it appends about max bytes to out (a
+ * source of records may finish the one that crosses max) and returns 1 (more may come; it may have appended nothing when it stopped
+ * to let the event loop turn, and is then called again from the loop), 0 (this
  * was the end; it may have appended a last piece) or -1 (error: the
  * connection is dropped, since the body cannot be completed). done is
  * called exactly once, at the end or when the client goes away.
