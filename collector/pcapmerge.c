@@ -31,6 +31,7 @@
 
 #define NS 1000000000ULL
 #define SLICE_RECORDS 20000  /* records counted per event-loop turn */
+#define SCAN_RECORDS 16384   /* records read per pcapmerge_next call at most */
 #define PCAP_HEADER_LEN 24
 #define RECORD_HEADER_LEN 16
 
@@ -47,6 +48,7 @@ struct pcapmerge {
 	size_t nsrc;
 	size_t *heap;                /* owned: indices of sources with a record */
 	size_t nheap;
+	bool returned;               /* heap[0]'s record went out: advance it first */
 	uint64_t upper;              /* pcap bytes of the selected files */
 	pcap_t *dead;                /* owned: for compiling the filter */
 	struct bpf_program prog;
@@ -327,35 +329,52 @@ matches(const struct pcapmerge *m, const struct source *s)
 	return true;
 }
 
+/* Move the source at the top of the heap to its next record: 0 or -1. */
+static int
+pop(struct pcapmerge *m, char *err, size_t errlen)
+{
+	int rc = advance(m, m->heap[0], err, errlen);
+
+	if (rc < 0) {
+		return -1;
+	}
+	if (rc == 0) {
+		m->heap[0] = m->heap[--m->nheap];
+	}
+	heap_down(m, 0);
+	return 0;
+}
+
 int
 pcapmerge_next(struct pcapmerge *m, uint64_t *ts_ns, const uint8_t **data,
 	       uint32_t *caplen, uint32_t *wirelen, char *err, size_t errlen)
 {
-	static uint8_t hold[262144 + 65536];
+	/*
+	 * The record handed out last time points into its reader's buffer:
+	 * that source moves on only now, so nothing is copied.
+	 */
+	if (m->returned) {
+		m->returned = false;
+		if (pop(m, err, errlen) != 0) {
+			return -1;
+		}
+	}
+	for (unsigned scanned = 0; m->nheap > 0; scanned++) {
+		const struct source *s = &m->src[m->heap[0]];
 
-	while (m->nheap > 0) {
-		size_t i = m->heap[0];
-		struct source *s = &m->src[i];
-		bool ok = matches(m, s);
-		int rc;
-
-		if (ok) {
-			/* the reader's buffer is reused by advance: keep a copy */
+		if (scanned == SCAN_RECORDS) {
+			return 2;
+		}
+		if (matches(m, s)) {
 			*ts_ns = s->rec.ts_ns;
 			*caplen = s->rec.caplen;
 			*wirelen = s->rec.wirelen;
-			memcpy(hold, s->rec.data, s->rec.caplen);
-			*data = hold;
-		}
-		if ((rc = advance(m, i, err, errlen)) < 0) {
-			return -1;
-		}
-		if (rc == 0) {
-			m->heap[0] = m->heap[--m->nheap];
-		}
-		heap_down(m, 0);
-		if (ok) {
+			*data = s->rec.data;
+			m->returned = true;
 			return 1;
+		}
+		if (pop(m, err, errlen) != 0) {
+			return -1;
 		}
 	}
 	return 0;
@@ -477,7 +496,7 @@ count_cb(evutil_socket_t fd, short what, void *arg)
 		j->packets++;
 		j->bytes += RECORD_HEADER_LEN + caplen;
 	}
-	if (rc == 1) {
+	if (rc > 0) {
 		evtimer_add(j->ev, &now);
 		return;
 	}
@@ -518,40 +537,76 @@ start_counting(struct job *j)
 	evtimer_add(j->ev, &now);
 }
 
+/*
+ * Copy records into space reserved in out, committed once per batch: one
+ * evbuffer chain per chunk rather than two small adds per record.
+ */
 static int
 stream_fill(void *arg, struct evbuffer *out, size_t max)
 {
 	struct job *j = arg;
+	struct evbuffer_iovec v = { NULL, 0 };
 	const uint8_t *data;
 	uint32_t caplen, wirelen, h[4];
+	size_t used = 0, total = 0;
 	uint64_t ts;
 	char err[256];
-	int rc;
+	int rc, more = 1;
 
 	if (!j->header_sent) {
 		/* nanosecond pcap, Ethernet, snap length 262144 */
 		const uint32_t gh[6] = { 0xa1b23c4d, 0x00040002, 0, 0, 262144, 1 };
 
-		evbuffer_add(out, gh, sizeof(gh));
-		j->header_sent = true;
-	}
-	while (evbuffer_get_length(out) < max) {
-		if ((rc = pcapmerge_next(j->m, &ts, &data, &caplen, &wirelen,
-					 err, sizeof(err))) < 0) {
-			log_warnx("merged download: %s", err);
+		if (evbuffer_add(out, gh, sizeof(gh)) != 0) {
 			return -1;
 		}
-		if (rc == 0) {
-			return 0;
+		j->header_sent = true;
+	}
+	while (total < max) {
+		size_t need;
+
+		rc = pcapmerge_next(j->m, &ts, &data, &caplen, &wirelen, err,
+				    sizeof(err));
+		if (rc < 0) {
+			log_warnx("merged download: %s", err);
+			more = -1;
+			break;
+		}
+		if (rc != 1) {
+			/* the end, or a long run without a match: let the loop turn */
+			more = rc == 0 ? 0 : 1;
+			break;
+		}
+		need = RECORD_HEADER_LEN + (size_t)caplen;
+		if (used + need > v.iov_len) {
+			if (used > 0) {
+				v.iov_len = used;
+				if (evbuffer_commit_space(out, &v, 1) != 0) {
+					return -1;
+				}
+			}
+			used = 0;
+			if (evbuffer_reserve_space(out, (ev_ssize_t)(need > max ? need : max),
+						   &v, 1) != 1) {
+				return -1;
+			}
 		}
 		h[0] = (uint32_t)(ts / NS);
 		h[1] = (uint32_t)(ts % NS);
 		h[2] = caplen;
 		h[3] = wirelen;
-		evbuffer_add(out, h, sizeof(h));
-		evbuffer_add(out, data, caplen);
+		memcpy((uint8_t *)v.iov_base + used, h, sizeof(h));
+		memcpy((uint8_t *)v.iov_base + used + sizeof(h), data, caplen);
+		used += need;
+		total += need;
 	}
-	return 1;
+	if (used > 0) {
+		v.iov_len = used;
+		if (evbuffer_commit_space(out, &v, 1) != 0) {
+			return -1;
+		}
+	}
+	return more;
 }
 
 static void

@@ -59,8 +59,10 @@ uint64_t pcapmerge_upper_bound(const struct pcapmerge *m);
 
 /*
  * The next matching record in time order: 1 with *ts_ns, *data, *caplen
- * and *wirelen set (data valid until the next call), 0 at the end, -1
- * when a file is damaged (reason in err).
+ * and *wirelen set (data points into a reader's buffer, valid until the
+ * next call), 0 at the end, -1 when a file is damaged (reason in err),
+ * 2 when a bounded number of records were read without a match (call
+ * again: callers on the event loop let it turn first).
  */
 int pcapmerge_next(struct pcapmerge *m, uint64_t *ts_ns, const uint8_t **data,
 		   uint32_t *caplen, uint32_t *wirelen, char *err, size_t errlen);
