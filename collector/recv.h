@@ -25,7 +25,6 @@ struct recv_batch {
 	struct timespec ts[RECV_BATCH];            /* kernel receive time */
 	char cmsg[RECV_BATCH][64];
 	uint8_t *buf;                              /* owned: RECV_BATCH buffers */
-	uint32_t overflows;                        /* SO_RXQ_OVFL, cumulative */
 };
 
 /*
@@ -46,6 +45,12 @@ void recv_batch_finish(struct recv_batch *b);
  * A datagram cut by the buffer has MSG_TRUNC in msgs[i].msg_hdr.msg_flags.
  */
 int recv_batch_read(int fd, struct recv_batch *b);
+
+/*
+ * Datagrams the kernel dropped for this socket since it was opened (full
+ * receive queue, or memory). Returns 0, or -1 when it cannot tell.
+ */
+int recv_drops(int fd, uint64_t *drops);
 
 /* Datagram i: its bytes and length. */
 static inline const uint8_t *

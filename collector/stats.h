@@ -94,7 +94,7 @@ struct stats {
 	stat_t flows_logged;       /* closed flows written as JSON lines */
 	stat_t outer_fragments;    /* offline mode: outer IP fragments (not reassembled) */
 	stat_t not_vxlan;          /* offline mode: packets that are not UDP to the VXLAN port */
-	stat_t kernel_drops;       /* live mode: receive queue overflows (SO_RXQ_OVFL) */
+	stat_t kernel_drops;       /* live mode: datagrams the kernel dropped (SO_MEMINFO) */
 	struct stats_table senders;
 	struct stats_table vnis;
 	struct stats_proto_table protos;

@@ -520,6 +520,7 @@ thread_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
+	uint64_t drops;
 	int n;
 
 	while (!atomic_load(&w->stop)) {
@@ -543,8 +544,9 @@ thread_main(void *arg)
 						w->batch.msgs[i].msg_len,
 						(h->msg_flags & MSG_TRUNC) != 0);
 			}
-			atomic_store_explicit(&w->stats.kernel_drops,
-					      w->batch.overflows,
+		}
+		if (recv_drops(w->fd, &drops) == 0) {
+			atomic_store_explicit(&w->stats.kernel_drops, drops,
 					      memory_order_relaxed);
 		}
 		/*
