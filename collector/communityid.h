@@ -23,10 +23,12 @@
 #define VTAP_COLLECTOR_COMMUNITYID_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* "1:" + 28 base64 characters + NUL */
 #define COMMUNITYID_LEN 31
+#define COMMUNITYID_SHA1_LEN 20
 
 /*
  * Compute the Community ID v1 of one flow tuple into out.
@@ -44,5 +46,14 @@
 bool communityid_v1(uint16_t seed, uint8_t family, const uint8_t *saddr,
 		    const uint8_t *daddr, uint8_t proto, uint16_t sport,
 		    uint16_t dport, char out[COMMUNITYID_LEN]);
+
+/*
+ * SHA-1 of n bytes into out (FIPS 180-4). Written here rather than taken
+ * from libcrypto because OpenSSL 3's one-shot SHA1() fetches and frees a
+ * digest context per call, which cost more than the rest of a flow-log
+ * record; SHA-1 is used only for the ID, never for security. Pure.
+ */
+void communityid_sha1(const uint8_t *in, size_t n,
+		      uint8_t out[COMMUNITYID_SHA1_LEN]);
 
 #endif

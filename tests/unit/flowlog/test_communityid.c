@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,4 +371,23 @@ Test(communityid, agrees_with_tshark_on_real_captures)
 	cr_expect_gt(protos[1], 0);
 	cr_expect_gt(protos[58], 0);
 	cr_log_info("compared %zu packets with tshark", compared);
+}
+
+Test(communityid, sha1_agrees_with_libcrypto_at_every_length_and_block_edge)
+{
+	uint8_t in[300], want[SHA_DIGEST_LENGTH], got[COMMUNITYID_SHA1_LEN];
+	unsigned seed = 1;
+
+	/* FIPS 180-2 appendix A: "abc" */
+	communityid_sha1((const uint8_t *)"abc", 3, got);
+	cr_expect_eq(memcmp(got, "\xa9\x99\x3e\x36\x47\x06\x81\x6a\xba\x3e\x25\x71"
+			    "\x78\x50\xc2\x6c\x9c\xd0\xd8\x9d", 20), 0);
+	for (size_t n = 0; n <= sizeof(in); n++) {
+		for (size_t i = 0; i < n; i++) {
+			in[i] = (uint8_t)rand_r(&seed);
+		}
+		SHA1(in, n, want);
+		communityid_sha1(in, n, got);
+		cr_assert_eq(memcmp(got, want, sizeof(want)), 0, "length %zu", n);
+	}
 }
