@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "collector/communityid.h"
+#include "collector/ipfmt.h"
 #include "shared/log.h"
 
 #define PROTO_ICMP 1
@@ -198,37 +199,14 @@ format_time(uint64_t ns, char *buf)
 	return (size_t)(p - buf);
 }
 
-/* Dotted quad, as inet_ntop writes it; buf holds 16. */
+/* An address as inet_ntop writes it. */
 static void
-format_ipv4(const uint8_t *a, char *buf)
-{
-	char *p = buf;
-
-	for (int i = 0; i < 4; i++) {
-		unsigned v = a[i];
-
-		if (i > 0) {
-			*p++ = '.';
-		}
-		if (v >= 100u) {
-			*p++ = (char)('0' + v / 100u);
-		}
-		if (v >= 10u) {
-			*p++ = (char)('0' + v / 10u % 10u);
-		}
-		*p++ = (char)('0' + v % 10u);
-	}
-	*p = '\0';
-}
-
-/* An address as inet_ntop writes it ("" when it cannot). */
-static void
-format_ip(uint8_t family, const uint8_t *addr, char *buf, size_t len)
+format_ip(uint8_t family, const uint8_t *addr, char *buf)
 {
 	if (family == 4) {
-		format_ipv4(addr, buf);
-	} else if (inet_ntop(AF_INET6, addr, buf, (socklen_t)len) == NULL) {
-		buf[0] = '\0';
+		ipfmt_v4(addr, buf);
+	} else {
+		ipfmt_v6(addr, buf);
 	}
 }
 
@@ -250,26 +228,18 @@ put_uint(struct jsonw *o, const char *key, uint64_t v)
 static void
 put_ip(struct jsonw *o, const char *key, uint8_t family, const uint8_t *addr)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char buf[IPFMT_V6_LEN];
 
-	format_ip(family, addr, buf, sizeof(buf));
+	format_ip(family, addr, buf);
 	put_str(o, key, buf);
 }
 
 static void
 put_mac(struct jsonw *o, const char *key, const uint8_t *m)
 {
-	static const char hexd[] = "0123456789abcdef";
-	char buf[18], *p = buf;
+	char buf[IPFMT_MAC_LEN];
 
-	for (int i = 0; i < 6; i++) {
-		if (i > 0) {
-			*p++ = ':';
-		}
-		*p++ = hexd[m[i] >> 4];
-		*p++ = hexd[m[i] & 0xf];
-	}
-	*p = '\0';
+	ipfmt_mac(m, buf);
 	put_str(o, key, buf);
 }
 
@@ -354,7 +324,7 @@ bool
 flowlog_format(const struct flow *f, const struct geoip *g, uint16_t seed,
 	       struct jsonw *o)
 {
-	char ts[40], num[8], cid[COMMUNITYID_LEN], sender[INET6_ADDRSTRLEN];
+	char ts[40], num[8], cid[COMMUNITYID_LEN], sender[IPFMT_V6_LEN];
 	/* from the printed microseconds, so that duration is exactly end - ts */
 	uint64_t first_us = f->first_ns / 1000u, last_us = f->last_ns / 1000u;
 	uint64_t dur_us = last_us > first_us ? last_us - first_us : 0;
@@ -406,12 +376,12 @@ flowlog_format(const struct flow *f, const struct geoip *g, uint16_t seed,
 	if (f->sender.ss_family == AF_INET) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)&f->sender;
 
-		format_ipv4((const uint8_t *)&in->sin_addr, sender);
+		ipfmt_v4((const uint8_t *)&in->sin_addr, sender);
 		put_str(o, "sender", sender);
 	} else if (f->sender.ss_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&f->sender;
 
-		format_ip(6, (const uint8_t *)&in6->sin6_addr, sender, sizeof(sender));
+		ipfmt_v6((const uint8_t *)&in6->sin6_addr, sender);
 		put_str(o, "sender", sender);
 	}
 	put_str(o, "app_proto", f->proto);

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "collector/ipfmt.h"
 #include "collector/jsonw.h"
 
 #define JSON_INT_MAX_ ((uint64_t)INT64_MAX)
@@ -136,13 +137,6 @@ copy_proto(char *dst, const char *src)
 
 /* ---- endpoints as text ---- */
 
-static void
-mac_format(const uint8_t *a, char *buf, size_t len)
-{
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2],
-		 a[3], a[4], a[5]);
-}
-
 static int
 hexval(char c)
 {
@@ -175,15 +169,16 @@ mac_parse(const char *s, uint8_t *out)
 	return true;
 }
 
+/* As inet_ntop writes addresses, MACs as "02:00:00:00:00:0a"; buf holds IPFMT_V6_LEN. */
 static void
-endpoint_format(uint8_t family, const uint8_t *addr, char *buf, size_t len)
+endpoint_format(uint8_t family, const uint8_t *addr, char *buf)
 {
 	if (family == 4) {
-		inet_ntop(AF_INET, addr, buf, (socklen_t)len);
+		ipfmt_v4(addr, buf);
 	} else if (family == 6) {
-		inet_ntop(AF_INET6, addr, buf, (socklen_t)len);
+		ipfmt_v6(addr, buf);
 	} else {
-		mac_format(addr, buf, len);
+		ipfmt_mac(addr, buf);
 	}
 }
 
@@ -231,12 +226,12 @@ l4_name(uint8_t proto)
 static void
 flow_json(struct jsonw *w, const struct sidecar_flow *fl)
 {
-	char lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
+	char lo[IPFMT_V6_LEN], hi[IPFMT_V6_LEN];
 	char proto[FLOW_PROTO_NAMELEN];
 	const struct flowkey *k = &fl->key;
 
-	endpoint_format(k->family, k->addr_lo, lo, sizeof(lo));
-	endpoint_format(k->family, k->addr_hi, hi, sizeof(hi));
+	endpoint_format(k->family, k->addr_lo, lo);
+	endpoint_format(k->family, k->addr_hi, hi);
 	copy_proto(proto, fl->proto); /* printable ASCII: always valid */
 	jsonw_object_begin(w);
 	jsonw_member_int(w, "family", k->family);
