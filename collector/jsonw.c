@@ -123,10 +123,8 @@ jsonw_array_end(struct jsonw *w)
 }
 
 void
-jsonw_key(struct jsonw *w, const char *key)
+jsonw_key_n(struct jsonw *w, const char *key, size_t n)
 {
-	size_t n = strlen(key);
-
 	if (!reserve(w, n + 4)) {
 		return;
 	}
@@ -454,36 +452,53 @@ jsonw_micros(struct jsonw *w, uint64_t v)
 
 /* ---- members ---- */
 
-bool
-jsonw_member_string(struct jsonw *w, const char *key, const char *s)
+/* True when no byte of s needs escaping or UTF-8 checking. */
+static bool
+plain_ascii(const char *s, size_t n)
 {
-	size_t n = strlen(s);
+	const unsigned char *p = (const unsigned char *)s;
 
-	if (!jsonw_utf8_valid(s, n)) {
-		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < 0x20 || p[i] >= 0x80 || p[i] == '"' || p[i] == '\\') {
+			return false;
+		}
 	}
-	jsonw_key(w, key);
-	put_string(w, s, n);
 	return true;
 }
 
-void
-jsonw_member_uint(struct jsonw *w, const char *key, uint64_t v)
+bool
+jsonw_member_string_n(struct jsonw *w, const char *key, size_t keylen,
+		      const char *s)
 {
-	jsonw_key(w, key);
-	jsonw_uint(w, v);
-}
+	size_t n = strlen(s);
+	char *o;
 
-void
-jsonw_member_int(struct jsonw *w, const char *key, int64_t v)
-{
-	jsonw_key(w, key);
-	jsonw_int(w, v);
-}
-
-void
-jsonw_member_bool(struct jsonw *w, const char *key, bool v)
-{
-	jsonw_key(w, key);
-	jsonw_bool(w, v);
+	if (!plain_ascii(s, n)) {
+		if (!jsonw_utf8_valid(s, n)) {
+			return false;
+		}
+		jsonw_key_n(w, key, keylen);
+		put_string(w, s, n);
+		return true;
+	}
+	/* the common case: ,"key":"value" in one go */
+	if (!reserve(w, keylen + n + 6)) {
+		return true;
+	}
+	o = w->buf + w->len;
+	if (w->comma) {
+		*o++ = ',';
+	}
+	*o++ = '"';
+	memcpy(o, key, keylen);
+	o += keylen;
+	*o++ = '"';
+	*o++ = ':';
+	*o++ = '"';
+	memcpy(o, s, n);
+	o += n;
+	*o++ = '"';
+	w->len = (size_t)(o - w->buf);
+	w->comma = true;
+	return true;
 }

@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct jsonw {
 	char *buf;       /* owned: the text, not NUL-terminated */
@@ -51,8 +52,18 @@ void jsonw_object_end(struct jsonw *w);
 void jsonw_array_begin(struct jsonw *w);
 void jsonw_array_end(struct jsonw *w);
 
-/* "key": (with a comma first when one is due); the value must follow. */
-void jsonw_key(struct jsonw *w, const char *key);
+/*
+ * "key": (with a comma first when one is due); the value must follow.
+ * jsonw_key is jsonw_key_n with strlen, inline so that a literal key's
+ * length is known when compiling.
+ */
+void jsonw_key_n(struct jsonw *w, const char *key, size_t n);
+
+static inline void
+jsonw_key(struct jsonw *w, const char *key)
+{
+	jsonw_key_n(w, key, strlen(key));
+}
 
 /*
  * A string value, quoted and escaped. False, and nothing written, when s
@@ -74,13 +85,38 @@ void jsonw_bool(struct jsonw *w, bool v);
 void jsonw_micros(struct jsonw *w, uint64_t v);
 
 /*
- * Members: key and value together. The string ones write nothing and
- * return false when the value is not valid UTF-8.
+ * Members: key and value together. The string one writes nothing and
+ * returns false when the value is not valid UTF-8.
  */
-bool jsonw_member_string(struct jsonw *w, const char *key, const char *s);
-void jsonw_member_uint(struct jsonw *w, const char *key, uint64_t v);
-void jsonw_member_int(struct jsonw *w, const char *key, int64_t v);
-void jsonw_member_bool(struct jsonw *w, const char *key, bool v);
+bool jsonw_member_string_n(struct jsonw *w, const char *key, size_t keylen,
+			   const char *s);
+
+static inline bool
+jsonw_member_string(struct jsonw *w, const char *key, const char *s)
+{
+	return jsonw_member_string_n(w, key, strlen(key), s);
+}
+
+static inline void
+jsonw_member_uint(struct jsonw *w, const char *key, uint64_t v)
+{
+	jsonw_key(w, key);
+	jsonw_uint(w, v);
+}
+
+static inline void
+jsonw_member_int(struct jsonw *w, const char *key, int64_t v)
+{
+	jsonw_key(w, key);
+	jsonw_int(w, v);
+}
+
+static inline void
+jsonw_member_bool(struct jsonw *w, const char *key, bool v)
+{
+	jsonw_key(w, key);
+	jsonw_bool(w, v);
+}
 
 /* Bytes appended as they are (already JSON, or text between documents). */
 void jsonw_raw(struct jsonw *w, const char *s, size_t n);
