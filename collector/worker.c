@@ -30,6 +30,15 @@
 #define NS 1000000000ULL
 #define POLL_MS 200
 #define DRAIN_BATCHES 64 /* batches read before housekeeping gets a turn */
+/*
+ * After a wake-up that emptied the socket, a worker sleeps this long before
+ * it waits on the socket again. Datagrams arriving meanwhile queue without
+ * waking anyone: at high rates the kernel's receive path (on the core that
+ * takes the NIC's interrupts) then spends its time queueing datagrams, not
+ * waking this thread for every few of them. A worker that found nothing
+ * does not sleep, so an idle collector still answers within one wake-up.
+ */
+#define COALESCE_NS 500000
 
 struct snap_ctx;
 
@@ -521,6 +530,7 @@ thread_main(void *arg)
 	struct worker *w = arg;
 	struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
 	uint64_t drops;
+	unsigned got;
 	int n;
 
 	while (!atomic_load(&w->stop)) {
@@ -528,6 +538,7 @@ thread_main(void *arg)
 			log_warn("worker %u: poll", w->cfg.id);
 			break;
 		}
+		got = 0;
 		for (int b = 0; b < DRAIN_BATCHES; b++) {
 			if ((n = recv_batch_read(w->fd, &w->batch)) <= 0) {
 				if (n < 0) {
@@ -544,6 +555,7 @@ thread_main(void *arg)
 						w->batch.msgs[i].msg_len,
 						(h->msg_flags & MSG_TRUNC) != 0);
 			}
+			got += w->batch.count;
 		}
 		if (recv_drops(w->fd, &drops) == 0) {
 			atomic_store_explicit(&w->stats.kernel_drops, drops,
@@ -557,6 +569,11 @@ thread_main(void *arg)
 		pcapstore_flush(w->store);
 		sync_store(w);
 		housekeeping(w, realtime_ns());
+		if (got > 0 && got < DRAIN_BATCHES * RECV_BATCH) {
+			struct timespec nap = { 0, COALESCE_NS };
+
+			nanosleep(&nap, NULL);
+		}
 	}
 	atomic_store(&w->alive, false);
 	return NULL;
