@@ -12,7 +12,6 @@
 #include <event2/keyvalq_struct.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,104 +134,6 @@ load_keys(const char *dir, const char *name, uint32_t vni, struct source *s)
 	return n > 0;
 }
 
-/*
- * Closed files do not change, so their sidecar summaries are kept from one
- * request to the next. Reading a summary parses the whole sidecar, flows
- * and all (megabytes of JSON for a 64 MiB file): uncached, choosing the
- * files cost more than streaming them. The cache holds the files of the
- * last listing only, so it is as large as the store's file count; an entry
- * is used while the data file's size and mtime and the sidecar's size are
- * those it was read with.
- */
-struct summary {
-	char name[PCAPSTORE_NAME_MAX];
-	uint64_t size;
-	int64_t mtime_ns;
-	uint64_t sidecar_size;
-	bool ok;                     /* the sidecar was readable */
-	uint64_t first_ns, last_ns, packets, bytes;
-};
-
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct summary *cache;        /* owned, sorted by name; guarded by cache_lock */
-static size_t ncache;
-
-static int
-summary_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct summary *)a)->name,
-		      ((const struct summary *)b)->name);
-}
-
-static void
-summary_read(const char *dir, const struct pcapstore_file *f, struct summary *out)
-{
-	char idx[PCAPSTORE_NAME_MAX + 16], path[4096];
-	struct sidecar sc;
-
-	if (!sidecar_name_for(f->name, idx, sizeof(idx))) {
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/%s", dir, idx);
-	if (sidecar_read(path, true, &sc, NULL, 0) != SIDECAR_OK) {
-		return;
-	}
-	out->ok = true;
-	out->first_ns = sc.first_ns;
-	out->last_ns = sc.last_ns;
-	out->packets = sc.packets;
-	out->bytes = sc.bytes;
-	sidecar_finish(&sc);
-}
-
-/*
- * Fill the summary fields of the closed files with a sidecar, as
- * PCAPSTORE_LIST_SUMMARY would, from the cache where it is still good.
- */
-static void
-summarize(const char *dir, struct pcapstore_file *files, size_t n)
-{
-	struct summary *next = calloc(n + 1, sizeof(*next));
-	size_t nnext = 0;
-
-	pthread_mutex_lock(&cache_lock);
-	for (size_t i = 0; i < n; i++) {
-		struct pcapstore_file *f = &files[i];
-		struct summary *s = next != NULL ? &next[nnext] : &(struct summary){ 0 };
-		const struct summary *old;
-
-		if (f->state != PCAPSTORE_FILE_CLOSED || !f->has_sidecar) {
-			continue;
-		}
-		memset(s, 0, sizeof(*s));
-		snprintf(s->name, sizeof(s->name), "%s", f->name);
-		s->size = f->size;
-		s->mtime_ns = f->mtime_ns;
-		s->sidecar_size = f->sidecar_size;
-		old = cache == NULL ? NULL : bsearch(s, cache, ncache, sizeof(*cache),
-						     summary_cmp);
-		if (old != NULL && old->size == s->size && old->mtime_ns == s->mtime_ns &&
-		    old->sidecar_size == s->sidecar_size) {
-			*s = *old;
-		} else {
-			summary_read(dir, f, s);
-		}
-		f->has_summary = s->ok;
-		f->first_ns = s->first_ns;
-		f->last_ns = s->last_ns;
-		f->packets = s->packets;
-		f->bytes = s->bytes;
-		nnext += next != NULL;
-	}
-	if (next != NULL) {
-		qsort(next, nnext, sizeof(*next), summary_cmp);
-		free(cache);
-		cache = next;
-		ncache = nnext;
-	}
-	pthread_mutex_unlock(&cache_lock);
-}
-
 /* Advance source i to its next record inside the time range: 1, 0 (end), -1. */
 static int
 advance(struct pcapmerge *m, size_t i, char *err, size_t errlen)
@@ -308,11 +209,11 @@ pcapmerge_open(const char *dir, const struct pcapmerge_query *query,
 		}
 		m->has_prog = true;
 	}
-	if (pcapstore_list(dir, 0, &files, &n) != 0) {
+	/* summaries come from memory (summaries.h), not a parse per file */
+	if (pcapstore_list(dir, PCAPSTORE_LIST_SUMMARY, &files, &n) != 0) {
 		snprintf(err, errlen, "cannot list the pcap directory");
 		goto fail;
 	}
-	summarize(dir, files, n);
 	m->src = calloc(n + 1, sizeof(*m->src));
 	m->heap = calloc(n + 1, sizeof(*m->heap));
 	if (m->src == NULL || m->heap == NULL) {

@@ -9,6 +9,7 @@
 #include "collector/pcapstore.h"
 
 #include "collector/repair.h"
+#include "collector/summaries.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -438,7 +439,7 @@ pcapstore_seal(const char *dir, const char *part_name, uint64_t valid_len,
 	const char *fsuffix = lz4 ? ".pcap.lz4" : ".pcap";
 	const char *osuffix = lz4 ? ".pcap" : ".pcap.lz4";
 	char part[PATH_MAX], final[PATH_MAX], other[PATH_MAX], tmp[PATH_MAX];
-	char sidecar_err[PCAPSTORE_ERRLEN];
+	char sidecar_err[PCAPSTORE_ERRLEN], index[PCAPSTORE_NAME_MAX + 16];
 	struct pcapstore_name nm;
 	struct stat st;
 	uint64_t file_size = valid_len;
@@ -523,6 +524,11 @@ pcapstore_seal(const char *dir, const char *part_name, uint64_t valid_len,
 	if (sidecar_write(dir, sc, sidecar_err, sizeof(sidecar_err)) != 0) {
 		snprintf(err, errlen, "%s", sidecar_err);
 		rc = -1;
+	} else if (sidecar_name_for(sc->file, index, sizeof(index))) {
+		/* listings need not parse what was just written */
+		summaries_put_sealed(dir, sc->file, index, sc->first_ns,
+				     sc->last_ns, sc->packets, sc->bytes,
+				     sc->flow_count, sc->flows_truncated);
 	}
 	if (fsync_dir(dir) != 0) {
 		snprintf(err, errlen, "fsync %s: %s", dir, strerror(errno));
@@ -1163,26 +1169,6 @@ fill_file(struct pcapstore_file *f, const struct entry *e)
 		      e->st.st_mtim.tv_nsec;
 }
 
-static void
-read_summary(const char *dir, struct pcapstore_file *f, const char *index)
-{
-	char path[PATH_MAX];
-	struct sidecar sc;
-
-	if (!join(path, sizeof(path), dir, index, "") ||
-	    sidecar_read(path, true, &sc, NULL, 0) != SIDECAR_OK) {
-		return;
-	}
-	f->has_summary = true;
-	f->first_ns = sc.first_ns;
-	f->last_ns = sc.last_ns;
-	f->packets = sc.packets;
-	f->bytes = sc.bytes;
-	f->flow_count = sc.flow_count;
-	f->flows_truncated = sc.flows_truncated;
-	sidecar_finish(&sc);
-}
-
 int
 pcapstore_list(const char *dir, unsigned flags, struct pcapstore_file **files,
 	       size_t *count)
@@ -1192,6 +1178,7 @@ pcapstore_list(const char *dir, unsigned flags, struct pcapstore_file **files,
 	size_t n = 0, alloc = 0, nout = 0;
 	struct dirent *de;
 	DIR *d = NULL;
+	uint64_t gen = summaries_generation();
 	int rc = -1;
 
 	*files = NULL;
@@ -1237,6 +1224,7 @@ pcapstore_list(const char *dir, unsigned flags, struct pcapstore_file **files,
 		goto fail;
 	}
 	if (n == 0) {
+		summaries_prune(dir, NULL, 0, gen);
 		rc = 0;
 		goto fail;
 	}
@@ -1270,7 +1258,7 @@ pcapstore_list(const char *dir, unsigned flags, struct pcapstore_file **files,
 		f->sidecar_size = (uint64_t)idx->st.st_size;
 		f->sidecar_disk_bytes = (uint64_t)idx->st.st_blocks * 512;
 		if (flags & PCAPSTORE_LIST_SUMMARY) {
-			read_summary(dir, f, idx->name);
+			summaries_get(dir, f, idx->name);
 		}
 	}
 	for (size_t i = 0; i < n && (flags & PCAPSTORE_LIST_ORPHANS); i++) {
@@ -1284,6 +1272,7 @@ pcapstore_list(const char *dir, unsigned flags, struct pcapstore_file **files,
 		nout++;
 	}
 	qsort(out, nout, sizeof(*out), file_cmp);
+	summaries_prune(dir, out, nout, gen);
 	*files = nout > 0 ? out : NULL;
 	*count = nout;
 	if (nout > 0) {

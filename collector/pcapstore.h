@@ -256,7 +256,7 @@ struct pcapstore_file {
 	bool flows_truncated;
 };
 
-#define PCAPSTORE_LIST_SUMMARY 0x1u /* read closed files' sidecars (costs a parse each) */
+#define PCAPSTORE_LIST_SUMMARY 0x1u /* closed files' sidecar summaries (summaries.h: parsed once) */
 #define PCAPSTORE_LIST_ORPHANS 0x2u /* also list sidecars without a data file */
 
 /*

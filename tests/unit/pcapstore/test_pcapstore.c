@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <limits.h>
 #include <lz4frame.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "collector/pcapstore.h"
+#include "collector/summaries.h"
 
 #define NS 1000000000ull
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -949,6 +951,85 @@ Test(pcapstore, listing_shows_open_and_closed_files_oldest_first)
 
 	pcapstore_destroy(w0);
 	pcapstore_destroy(w1);
+	free(r);
+}
+
+/*
+ * Listings take closed files' summaries from memory: put there by the seal,
+ * or by the first listing that parsed the sidecar; a changed file is read
+ * again, and a file that is gone is forgotten.
+ */
+Test(pcapstore, listing_summaries_come_from_memory_and_follow_changes)
+{
+	struct rec *r = make_recs(2, t0(0), NS);
+	struct pcapstore *w0 = store(dir, 0, 0, 0, PCAPSTORE_COMPRESS_NONE);
+	struct pcapstore_file *files;
+	char idx[PATH_MAX], data[PATH_MAX], name[PCAPSTORE_NAME_MAX];
+	struct stat st;
+	size_t n;
+	FILE *f;
+
+	write_all_recs(w0, r, 2);
+	cr_assert_eq(pcapstore_rotate(w0), 0);
+	pcapstore_destroy(w0);
+	cr_assert_eq(summaries_count(), 1, "the seal hands its summary over");
+
+	cr_assert_eq(pcapstore_list(dir, 0, &files, &n), 0);
+	cr_assert_eq(n, 1);
+	snprintf(name, sizeof(name), "%s", files[0].name);
+	pcapstore_list_free(files);
+	join(data, sizeof(data), dir, name);
+	cr_assert(suffix_is(data, ".pcap"));
+	snprintf(idx, sizeof(idx), "%.*s.idx.json", (int)(strlen(data) - 5), data);
+	cr_assert_eq(stat(idx, &st), 0, "%s", idx);
+
+	/* the same size, unparsable: only memory can still answer */
+	cr_assert_not_null(f = fopen(idx, "w"));
+	for (off_t i = 0; i < st.st_size; i++) {
+		fputc('#', f);
+	}
+	fclose(f);
+	cr_assert_eq(pcapstore_list(dir, PCAPSTORE_LIST_SUMMARY, &files, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert(files[0].has_summary);
+	cr_assert_eq(files[0].packets, 2);
+	cr_assert_eq(files[0].first_ns, r[0].ts);
+	cr_assert_eq(files[0].last_ns, r[1].ts);
+	pcapstore_list_free(files);
+
+	/* the data file changed: read again (and the garbage shows) */
+	cr_assert_not_null(f = fopen(data, "a"));
+	fputc(0, f);
+	fclose(f);
+	cr_assert_eq(pcapstore_list(dir, PCAPSTORE_LIST_SUMMARY, &files, &n), 0);
+	cr_assert_not(files[0].has_summary);
+	pcapstore_list_free(files);
+
+	/* after a restart (memory empty) the first listing parses once */
+	w0 = store(dir, 0, 0, 0, PCAPSTORE_COMPRESS_NONE);
+	write_all_recs(w0, r, 1);
+	cr_assert_eq(pcapstore_rotate(w0), 0);
+	pcapstore_destroy(w0);
+	summaries_prune(dir, NULL, 0, UINT64_MAX);
+	cr_assert_eq(summaries_count(), 0);
+	cr_assert_eq(pcapstore_list(dir, PCAPSTORE_LIST_SUMMARY, &files, &n), 0);
+	cr_assert_eq(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		bool old = strcmp(files[i].name, name) == 0;
+
+		cr_assert_eq(files[i].has_summary, !old, "%s", files[i].name);
+		cr_assert_eq(files[i].packets, old ? 0 : 1);
+	}
+	pcapstore_list_free(files);
+	cr_assert_eq(summaries_count(), 1, "only the readable sidecar is remembered");
+
+	/* gone files are forgotten by the next listing */
+	cr_assert_eq(unlink(data), 0);
+	cr_assert_eq(unlink(idx), 0);
+	cr_assert_eq(pcapstore_list(dir, PCAPSTORE_LIST_SUMMARY, &files, &n), 0);
+	cr_assert_eq(n, 1);
+	pcapstore_list_free(files);
+	cr_assert_eq(summaries_count(), 1);
 	free(r);
 }
 
