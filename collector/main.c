@@ -258,6 +258,10 @@ print_summary_text(json_t *j)
 	printf("\n");
 }
 
+/*
+ * The file through --workers workers (one per core by default), then the
+ * summary of them all, as live mode prints it.
+ */
 static int
 run_offline(struct collector *c)
 {
@@ -267,19 +271,23 @@ run_offline(struct collector *c)
 	json_t *j;
 	int rc = 0;
 
-	worker_config_from(o, 0, -1, c->geoip, &wc);
-	if ((c->workers[0] = worker_create(&wc, err, sizeof(err))) == NULL) {
-		log_warnx("%s", err);
-		return 1;
+	for (unsigned i = 0; i < o->workers; i++) {
+		worker_config_from(o, i, -1, c->geoip, &wc);
+		if ((c->workers[i] = worker_create(&wc, err, sizeof(err))) == NULL) {
+			log_warnx("%s", err);
+			return 1;
+		}
+		c->nworkers++;
 	}
-	c->nworkers = 1;
-	if (offline_run(c->workers[0], o->read_path, o->inner, o->listen_port,
-			err, sizeof(err)) != 0) {
+	if (offline_run(c->workers, c->nworkers, o->read_path, o->inner,
+			o->listen_port, err, sizeof(err)) != 0) {
 		/* a damaged file: what was read is kept and summarised */
 		log_warnx("%s", err);
 		rc = 1;
 	}
-	worker_finish(c->workers[0]);
+	for (unsigned i = 0; i < c->nworkers; i++) {
+		worker_finish(c->workers[i]);
+	}
 	j = collector_stats_json(c);
 	if (o->json) {
 		json_dumpf(j, stdout, JSON_COMPACT);
