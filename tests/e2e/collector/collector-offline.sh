@@ -14,6 +14,16 @@
 # tcpdump_vxlan.pcap adds what the real ones lack: a header with the I
 # flag clear, a datagram too short for a header and an Ethernet header,
 # and an outer IP fragment; each is counted by its reason, none stored.
+# These checks run one worker (--workers 1), whose single file keeps the
+# capture's order even among packets of equal time.
+#
+# Then --workers 2 against --workers 1, on every capture of vxlan/ (as
+# VXLAN), of app/ (--inner), and on app/'s Ethernet captures merged in
+# time order (--inner, 1 s idle and 2 s active timeouts, so flows expire
+# while the file is read): the two workers' pcaps split the one worker's
+# records, each worker's in the same order with the same timestamps, no
+# record more or less; the flow logs hold the same lines (sorted); the
+# --json summaries are equal (senders and VNIs sorted by name).
 set -euo pipefail
 source "$(dirname "$0")/clib.sh"
 trap ce_cleanup EXIT
@@ -63,7 +73,7 @@ run_one() {
   d=$E2E_TMP/$tag.d
   sum=$E2E_TMP/$tag.json
   "$VTAP_COLLECTOR" --read "$f" --pcap-dir "$d" --listen "0.0.0.0:$port" --json \
-    --min-free 0 --rotate-seconds 0 >"$sum" 2>"$E2E_TMP/$tag.err" ||
+    --min-free 0 --rotate-seconds 0 --workers 1 >"$sum" 2>"$E2E_TMP/$tag.err" ||
     e2e_fail "vtap-collector --read $b (port $port) exited $?: $(tail -n 3 "$E2E_TMP/$tag.err" | tr '\n' ' ')"
   jq -e 'type == "object"' "$sum" >/dev/null 2>&1 || e2e_fail "$b: the summary is not JSON: $(head -c 200 "$sum")"
   ce_check_store "$d" >/dev/null
@@ -160,7 +170,7 @@ while off + 16 <= len(raw):
 open(sys.argv[2], "wb").write(out)
 EOF
 "$VTAP_COLLECTOR" --read "$E2E_TMP/bad.pcap" --pcap-dir "$E2E_TMP/bad.d" --json --min-free 0 \
-  --rotate-seconds 0 >"$E2E_TMP/bad.json" 2>"$E2E_TMP/bad.err" ||
+  --rotate-seconds 0 --workers 1 >"$E2E_TMP/bad.json" 2>"$E2E_TMP/bad.err" ||
   e2e_fail "vtap-collector --read bad.pcap exited $?: $(tail -n 3 "$E2E_TMP/bad.err" | tr '\n' ' ')"
 ce_expect_json "$E2E_TMP/bad.json" .datagrams=9 .frames=7 .written=7 .outer_fragments=1 \
   .not_vxlan=0 .dropped.no_i_flag=1 .dropped.short=1 .dropped_total=2 \
@@ -174,3 +184,112 @@ diff -q "$E2E_TMP/good.hex" "$E2E_TMP/bad.stored.hex" >/dev/null ||
   e2e_fail "with 3 bad datagrams, the stored frames are not the 7 good ones"
 e2e_log "ok: a cleared I flag, a short datagram and an outer fragment are counted as no_i_flag, short and outer_fragments; only the 7 good frames are stored"
 e2e_log "ok: $ncaps captures"
+
+# partition.py ONE... -- W0... -- W1...: the records of the one worker's
+# files (in order) are those of the workers' files, each worker's files
+# read in name order, interleaved: same bytes, same timestamps, each
+# worker's in the one worker's order, none left over.
+cat >"$E2E_TMP/partition.py" <<'EOF'
+import struct, sys
+
+def records(path):
+    raw = open(path, "rb").read()
+    end = {b"\xd4\xc3\xb2\xa1": "<", b"\x4d\x3c\xb2\xa1": "<",
+           b"\xa1\xb2\xc3\xd4": ">", b"\xa1\xb2\x3c\x4d": ">"}.get(raw[:4])
+    if end is None:
+        sys.exit(f"{path}: not a classic pcap file")
+    nano = raw[:4] in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+    off = 24
+    while off + 16 <= len(raw):
+        sec, sub, cap, _ = struct.unpack(end + "IIII", raw[off:off + 16])
+        yield (sec * 10**9 + (sub if nano else sub * 1000), raw[off + 16:off + 16 + cap])
+        off += 16 + cap
+
+groups = [[]]
+for a in sys.argv[1:]:
+    if a == "--":
+        groups.append([])
+    else:
+        groups[-1].append(a)
+one = [r for f in groups[0] for r in records(f)]
+parts = [[r for f in g for r in records(f)] for g in groups[1:]]
+pos = [0] * len(parts)
+for i, r in enumerate(one):
+    for k, p in enumerate(parts):
+        if pos[k] < len(p) and p[pos[k]] == r:
+            pos[k] += 1
+            break
+    else:
+        sys.exit(f"record {i + 1} of {len(one)} (time {r[0]} ns) is not the next record of any worker")
+left = sum(len(p) - q for p, q in zip(parts, pos))
+if left:
+    sys.exit(f"{left} record(s) beyond the {len(one)} of one worker")
+print(f"{len(one)} records = " + " + ".join(str(len(p)) for p in parts))
+EOF
+
+# same_as_one_worker TAG ARGS...: vtap-collector ARGS with --workers 1
+# and with --workers 2 write and count the same. Sets SAME_RECORDS (how
+# the records split) and SAME_FLOWS (flow-log lines).
+same_as_one_worker() {
+  local tag=$1 n f w files norm out
+  shift
+  for n in 1 2; do
+    "$VTAP_COLLECTOR" "$@" --pcap-dir "$E2E_TMP/$tag.w$n" --json --min-free 0 --workers $n \
+      >"$E2E_TMP/$tag.w$n.json" 2>"$E2E_TMP/$tag.w$n.err" ||
+      e2e_fail "$tag: vtap-collector --workers $n exited $?: $(tail -n 3 "$E2E_TMP/$tag.w$n.err" | tr '\n' ' ')"
+    ce_check_store "$E2E_TMP/$tag.w$n" >/dev/null
+  done
+  ! compgen -G "$E2E_TMP/$tag.w1/*-w1-*" >/dev/null || e2e_fail "$tag: --workers 1 wrote worker 1's files"
+  files=()
+  for f in "$E2E_TMP/$tag.w1"/vtap-w0-*.pcap; do
+    [[ -e $f ]] && files+=("$f")
+  done
+  for w in 0 1; do
+    files+=(--)
+    for f in "$E2E_TMP/$tag.w2"/vtap-w$w-*.pcap; do
+      [[ -e $f ]] && files+=("$f")
+    done
+  done
+  out=$(python3 "$E2E_TMP/partition.py" "${files[@]}" 2>&1) ||
+    e2e_fail "$tag: the pcaps of --workers 2 are not those of --workers 1 split by worker: $out"
+  for n in 1 2; do
+    cat "$E2E_TMP/$tag.w$n"/flows-*.jsonl 2>/dev/null | LC_ALL=C sort >"$E2E_TMP/$tag.w$n.flows" || true
+  done
+  if ! cmp -s "$E2E_TMP/$tag.w1.flows" "$E2E_TMP/$tag.w2.flows"; then
+    diff "$E2E_TMP/$tag.w1.flows" "$E2E_TMP/$tag.w2.flows" | cut -c 1-200 | head -n 6
+    e2e_fail "$tag: the flow logs of --workers 1 (<) and --workers 2 (>) differ"
+  fi
+  norm='.senders |= sort_by(.name) | .vnis |= sort_by(.name)'
+  if [[ $(jq -S "$norm" "$E2E_TMP/$tag.w1.json") != "$(jq -S "$norm" "$E2E_TMP/$tag.w2.json")" ]]; then
+    diff <(jq -S "$norm" "$E2E_TMP/$tag.w1.json") <(jq -S "$norm" "$E2E_TMP/$tag.w2.json") | head -n 10
+    e2e_fail "$tag: the summaries of --workers 1 (<) and --workers 2 (>) differ"
+  fi
+  SAME_RECORDS=$out
+  SAME_FLOWS=$(wc -l <"$E2E_TMP/$tag.w1.flows")
+}
+
+nsame=0
+split=0
+for f in "$VX"/*; do
+  [[ -f $f ]] || continue
+  same_as_one_worker "vx-$(basename "$f")" --read "$f"
+  nsame=$((nsame + 1))
+done
+APP=$PCAPS/app
+eth=()
+for f in "$APP"/*; do
+  [[ -f $f ]] || continue
+  same_as_one_worker "app-$(basename "$f")" --read "$f" --inner
+  [[ $SAME_RECORDS == *" + 0" || $SAME_RECORDS == *"= 0 + "* ]] || split=$((split + 1))
+  nsame=$((nsame + 1))
+  capinfos -E "$f" 2>/dev/null | grep -q 'Ethernet$' && eth+=("$f")
+done
+e2e_log "ok: --workers 2 wrote and counted what --workers 1 did on $nsame captures ($split of app/ split across both workers)"
+((split > 0)) || e2e_fail "no capture of $APP was split across two workers (the test lost its point)"
+if ((${#eth[@]} > 1)); then
+  mergecap -F nsecpcap -w "$E2E_TMP/app-all.pcap" "${eth[@]}" || e2e_fail "mergecap failed on $APP"
+  same_as_one_worker app-all --read "$E2E_TMP/app-all.pcap" --inner --idle-timeout 1 --active-timeout 2
+  grep -q '"end_reason":"idle"' "$E2E_TMP/app-all.w1.flows" ||
+    e2e_fail "app-all: no flow expired while the file was read (the test lost its point)"
+  e2e_log "ok: app/ merged (${#eth[@]} captures, $SAME_FLOWS flows, $(grep -c '"end_reason":"idle"' "$E2E_TMP/app-all.w1.flows") expired while read): --workers 2 as --workers 1, $SAME_RECORDS records"
+fi
