@@ -268,6 +268,7 @@ summary_json(struct jsonw *w, const struct sidecar *sc)
 	jsonw_member_int(w, "pcap_size", (int64_t)sc->pcap_size);
 	jsonw_member_int(w, "file_size", (int64_t)sc->file_size);
 	jsonw_member_bool(w, "flows_truncated", sc->flows_truncated);
+	jsonw_member_int(w, "flow_count", (int64_t)sc->flow_count);
 	return true;
 }
 
@@ -534,14 +535,20 @@ parse_flow(json_t *obj, struct sidecar_flow *fl, const struct where *w)
 	return SIDECAR_OK;
 }
 
+/*
+ * head: root is only the document's head, cut after "flows":[ and closed
+ * with an empty list (read_head): the flow count must then come from the
+ * "flow_count" member.
+ */
 static enum sidecar_err
-parse_root(json_t *root, bool summary_only, struct sidecar *sc, char *detail,
-	   size_t detaillen)
+parse_root(json_t *root, bool summary_only, bool head, struct sidecar *sc,
+	   char *detail, size_t detaillen)
 {
 	const struct where top = { -1, detail, detaillen };
 	const char *file, *compression;
 	json_t *flows;
-	uint64_t version;
+	uint64_t version, count = 0;
+	bool has_count;
 	size_t n;
 
 	if (!json_is_object(root)) {
@@ -582,6 +589,13 @@ parse_root(json_t *root, bool summary_only, struct sidecar *sc, char *detail,
 	TRY(get_uint(root, "pcap_size", JSON_INT_MAX_, &sc->pcap_size, &top));
 	TRY(get_uint(root, "file_size", JSON_INT_MAX_, &sc->file_size, &top));
 	TRY(get_bool(root, "flows_truncated", &sc->flows_truncated, &top));
+	/* written since the head-only read exists; older sidecars lack it */
+	has_count = json_object_get(root, "flow_count") != NULL;
+	if (has_count) {
+		TRY(get_uint(root, "flow_count", SIDECAR_FLOWS_MAX, &count, &top));
+	} else if (head) {
+		return member(&top, SIDECAR_ERR_MISSING, "flow_count", "missing");
+	}
 
 	flows = json_object_get(root, "flows");
 	if (flows == NULL) {
@@ -590,7 +604,15 @@ parse_root(json_t *root, bool summary_only, struct sidecar *sc, char *detail,
 	if (!json_is_array(flows)) {
 		return member(&top, SIDECAR_ERR_TYPE, "flows", "not an array");
 	}
+	if (head) {
+		sc->flow_count = (size_t)count;
+		return SIDECAR_OK;
+	}
 	n = json_array_size(flows);
+	if (has_count && count != n) {
+		return bad(SIDECAR_ERR_RANGE, detail, detaillen,
+			   "flow_count: %" PRIu64 ", but %zu flows", count, n);
+	}
 	if (n > SIDECAR_FLOWS_MAX) {
 		return bad(SIDECAR_ERR_TOO_MANY, detail, detaillen,
 			   "flows: %zu (at most %d)", n, SIDECAR_FLOWS_MAX);
@@ -635,12 +657,57 @@ sidecar_parse(const char *text, size_t len, bool summary_only,
 			   "line %d column %d: %s", jerr.line, jerr.column,
 			   jerr.text);
 	}
-	e = parse_root(root, summary_only, out, detail, detaillen);
+	e = parse_root(root, summary_only, false, out, detail, detaillen);
 	json_decref(root);
 	if (e != SIDECAR_OK) {
 		sidecar_finish(out);
 	}
 	return e;
+}
+
+/*
+ * The summary from the document's head alone: the members before
+ * "flows":[ (this writer puts the flow list last, after "flow_count"), cut
+ * there and closed with an empty list. A 64 MiB capture's sidecar is
+ * megabytes of flows; its head is a few hundred bytes. False when that does
+ * not give a whole summary (an older sidecar without "flow_count", another
+ * layout, a damaged head): the caller then reads the whole document.
+ */
+#define HEAD_MAX 4096
+static bool
+read_head(int fd, struct sidecar *out)
+{
+	static const char cut[] = "\"flows\":[";
+	char buf[HEAD_MAX + 3];
+	const char *at;
+	ssize_t n;
+	size_t len;
+	json_t *root;
+	enum sidecar_err e;
+
+	do {
+		n = pread(fd, buf, HEAD_MAX, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		return false;
+	}
+	if ((at = memmem(buf, (size_t)n, cut, sizeof(cut) - 1)) == NULL) {
+		return false;
+	}
+	len = (size_t)(at - buf) + sizeof(cut) - 1;
+	memcpy(buf + len, "]}", 2);
+	len += 2;
+	if ((root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL)) == NULL) {
+		return false;
+	}
+	sidecar_init(out);
+	e = parse_root(root, true, true, out, NULL, 0);
+	json_decref(root);
+	if (e != SIDECAR_OK) {
+		sidecar_finish(out);
+		return false;
+	}
+	return true;
 }
 
 enum sidecar_err
@@ -668,6 +735,13 @@ sidecar_read(const char *path, bool summary_only, struct sidecar *out,
 	if ((uint64_t)st.st_size > SIDECAR_FILE_MAX) {
 		e = bad(SIDECAR_ERR_TOO_BIG, detail, detaillen,
 			"%s: %jd bytes", path, (intmax_t)st.st_size);
+		goto fail;
+	}
+	if (summary_only && read_head(fd, out)) {
+		if (detail != NULL && detaillen > 0) {
+			detail[0] = '\0';
+		}
+		e = SIDECAR_OK;
 		goto fail;
 	}
 	buf = malloc((size_t)st.st_size + 1);

@@ -12,7 +12,7 @@
  *    "compression":"none","first_ns":1795696700123456789,
  *    "last_ns":1795696759000000000,"packets":1200,"bytes":734000,
  *    "pcap_size":753224,"file_size":753224,"flows_truncated":false,
- *    "flows":[
+ *    "flow_count":2,"flows":[
  *   {"family":4,"lo":"192.0.2.1","lo_port":443,"hi":"198.51.100.2",
  *    "hi_port":50112,"ip_proto":6,"l4":"tcp","ethertype":0,"vni":7,
  *    "proto":"TLS.Google","packets":1100,"bytes":700000,
@@ -115,7 +115,8 @@ bool sidecar_file_name_ok(const char *name);
  * Parse a sidecar document of len bytes (need not be NUL-terminated). On
  * SIDECAR_OK *out holds the index and owns its flows (sidecar_finish).
  * With summary_only the flows are checked for type but not kept
- * (flow_count still tells how many there are). On an error *out is left
+ * (flow_count still tells how many there are). A "flow_count" member, when
+ * present, must equal the flows listed. On an error *out is left
  * zeroed and detail (may be NULL) gets the member or JSON position at
  * fault. Pure: never logs.
  */
@@ -123,7 +124,12 @@ enum sidecar_err sidecar_parse(const char *text, size_t len, bool summary_only,
 			       struct sidecar *out, char *detail,
 			       size_t detaillen);
 
-/* sidecar_parse on the contents of path (at most SIDECAR_FILE_MAX bytes). */
+/*
+ * sidecar_parse on the contents of path (at most SIDECAR_FILE_MAX bytes).
+ * With summary_only, a sidecar of this writer's layout is read only as far
+ * as its summary (the head, up to "flows":[; flow_count from its member):
+ * the flows are then neither read nor checked. Others are read whole.
+ */
 enum sidecar_err sidecar_read(const char *path, bool summary_only,
 			      struct sidecar *out, char *detail,
 			      size_t detaillen);

@@ -274,7 +274,7 @@ Test(sidecar, document_is_written_member_for_member_as_before)
 		"\"compression\":\"none\",\"first_ns\":1795696700123456789,"
 		"\"last_ns\":1795696759000000000,\"packets\":1103,\"bytes\":700240,"
 		"\"pcap_size\":753224,\"file_size\":753224,\"flows_truncated\":true,"
-		"\"flows\":[\n"
+		"\"flow_count\":3,\"flows\":[\n"
 		"{\"family\":4,\"lo\":\"192.0.2.1\",\"lo_port\":443,\"hi\":\"198.51.100.2\","
 		"\"hi_port\":50112,\"ip_proto\":6,\"l4\":\"tcp\",\"ethertype\":0,\"vni\":7,"
 		"\"proto\":\"TLS.Google\",\"packets\":1100,\"bytes\":700000,"
@@ -313,6 +313,75 @@ Test(sidecar, document_without_flows_is_still_one_object)
 	cr_assert_eq(e, SIDECAR_OK, "%s: %s", sidecar_strerror(e), err);
 	cr_assert_eq(out.flow_count, 0);
 	sidecar_finish(&out);
+}
+
+/*
+ * A summary read takes the head only: with the flow list after the head
+ * ruined, the summary still reads (and the whole document does not); a
+ * sidecar without "flow_count" (older writers) is read whole.
+ */
+Test(sidecar, summary_read_stops_at_the_flow_list)
+{
+	static struct sidecar_flow flows[2000];
+	struct sidecar sc, out;
+	char err[256], path[128];
+	enum sidecar_err e;
+	FILE *f;
+	long at;
+
+	sample(&sc);
+	for (size_t i = 0; i < 2000; i++) {
+		key4(&flows[i].key, (uint8_t)i, (uint16_t)i, (uint8_t)(i >> 8), 80, 6, 1);
+		flows[i].packets = 1;
+		flows[i].bytes = 60;
+		flows[i].first_ns = flows[i].last_ns = 1795696700200000000ull;
+	}
+	sc.flows = flows;
+	sc.flow_count = 2000;
+	cr_assert_eq(sidecar_write(dir, &sc, err, sizeof(err)), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/vtap-w0-20261126T124500.123456789Z.idx.json",
+		 dir);
+	/* overwrite the middle of the flow list with garbage */
+	cr_assert_not_null(f = fopen(path, "r+"));
+	fseek(f, 0, SEEK_END);
+	at = ftell(f) / 2;
+	fseek(f, at, SEEK_SET);
+	fputs("#### not JSON ####", f);
+	fclose(f);
+
+	e = sidecar_read(path, true, &out, err, sizeof(err));
+	cr_assert_eq(e, SIDECAR_OK, "%s: %s", sidecar_strerror(e), err);
+	cr_assert_eq(out.flow_count, 2000);
+	cr_assert_eq(out.packets, 1103);
+	cr_assert_eq(out.last_ns, 1795696759000000000ull);
+	cr_assert(out.flows_truncated);
+	cr_assert_null(out.flows);
+	sidecar_finish(&out);
+	cr_assert_eq(sidecar_read(path, false, &out, err, sizeof(err)), SIDECAR_ERR_JSON);
+
+	/* no flow_count: the head is not enough, the whole is read */
+	cr_assert_not_null(f = fopen(path, "w"));
+	fputs("{\"version\":1,\"file\":\"a-w0-20260101T000000.000000000Z.pcap\","
+	      "\"compression\":\"none\",\"first_ns\":1,\"last_ns\":2,\"packets\":2,"
+	      "\"bytes\":120,\"pcap_size\":176,\"file_size\":176,"
+	      "\"flows_truncated\":false,\"flows\":[\n#]}", f);
+	fclose(f);
+	cr_assert_eq(sidecar_read(path, true, &out, err, sizeof(err)), SIDECAR_ERR_JSON);
+}
+
+Test(sidecar, flow_count_must_match_the_flows_listed)
+{
+	static const char doc[] =
+		"{\"version\":1,\"file\":\"a-w0-20260101T000000.000000000Z.pcap\","
+		"\"compression\":\"none\",\"first_ns\":1,\"last_ns\":2,\"packets\":2,"
+		"\"bytes\":120,\"pcap_size\":176,\"file_size\":176,"
+		"\"flows_truncated\":false,\"flow_count\":1,\"flows\":[]}";
+	char detail[256];
+	struct sidecar out;
+
+	cr_assert_eq(sidecar_parse(doc, strlen(doc), true, &out, detail, sizeof(detail)),
+		     SIDECAR_ERR_RANGE);
+	cr_assert(strstr(detail, "flow_count") != NULL, "%s", detail);
 }
 
 Test(sidecar, many_flows_are_written_across_chunks)
