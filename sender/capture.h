@@ -22,7 +22,7 @@
  * frame. The collector stamps frames when their datagram arrives, so this
  * is also the most that gaps between mirrored frames can shrink.
  */
-#define CAPTURE_BATCH_MS 2
+#define CAPTURE_BATCH_MS 5
 #define CAPTURE_BATCH_MS_MAX 100
 
 struct pcap;

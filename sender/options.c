@@ -46,7 +46,7 @@ const char sender_usage[] =
 "      --max-mbps N          mirror at most N megabits per second (0: no limit)\n"
 "      --ring-size BYTES     capture ring size, e.g. 64M (32M)\n"
 "      --batch-ms MS         hand captured frames over in batches, at most MS\n"
-"                            milliseconds after capture, 0..100 (2); fewer\n"
+"                            milliseconds after capture, 0..100 (5); fewer\n"
 "                            wake-ups and system calls, but gaps between\n"
 "                            frames as the collector stamps them may shrink\n"
 "                            by up to MS; 0 wakes the sender for every frame\n"

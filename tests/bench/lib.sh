@@ -177,6 +177,18 @@ proc_ticks() {
   fi
 }
 
+# proc_cpu_ns PID: CPU time of a process (all its threads) in ns, from the
+# scheduler's own clock (/proc/PID/task/*/schedstat): exact, where
+# utime+stime are sampled by the tick and misjudge a process that a timer
+# wakes at tick boundaries (a TPACKET_V3 block timeout, say).
+proc_cpu_ns() {
+  local f s=0 v
+  for f in /proc/"$1"/task/*/schedstat; do
+    read -r v _ <"$f" 2>/dev/null && s=$((s + v))
+  done
+  echo "$s"
+}
+
 # softirq_ticks: softirq time of all CPUs, in ticks (/proc/stat).
 softirq_ticks() {
   awk '$1 == "cpu" { print $8; exit }' /proc/stat

@@ -31,7 +31,7 @@ Test(sender_options, direct_mode_with_defaults)
 	cr_assert_eq(o.port, 4789);
 	cr_assert_eq(o.vni, 0);
 	cr_assert_eq(o.truncate, 0);
-	cr_assert_eq(o.batch_ms, 2);
+	cr_assert_eq(o.batch_ms, 5);
 	sender_options_finish(&o);
 	cr_assert_eq(PARSE(&o, err, "-i", "eth0", "-d", "x", "--batch-ms", "0"), SENDER_PARSE_OK);
 	cr_assert_eq(o.batch_ms, 0);
