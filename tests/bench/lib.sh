@@ -183,6 +183,10 @@ proc_ticks() {
 # wakes at tick boundaries (a TPACKET_V3 block timeout, say).
 proc_cpu_ns() {
   local f s=0 v
+  if [[ $1 == 0 || ! -d /proc/$1/task ]]; then
+    echo 0
+    return
+  fi
   for f in /proc/"$1"/task/*/schedstat; do
     read -r v _ <"$f" 2>/dev/null && s=$((s + v))
   done
