@@ -103,7 +103,7 @@ sidecar_name_for(const char *data_name, char *out, size_t outlen)
 bool
 sidecar_file_name_ok(const char *name)
 {
-	size_t len = strlen(name);
+	size_t len = strlen(name), stem;
 
 	if (len == 0 || len >= SIDECAR_NAME_MAX || name[0] == '.') {
 		return false;
@@ -117,8 +117,15 @@ sidecar_file_name_ok(const char *name)
 			return false;
 		}
 	}
-	return (has_suffix(name, len, ".pcap") && len > 5) ||
-	       (has_suffix(name, len, ".pcap.lz4") && len > 9);
+	if (has_suffix(name, len, ".pcap")) {
+		stem = len - 5;
+	} else if (has_suffix(name, len, ".pcap.lz4")) {
+		stem = len - 9;
+	} else {
+		return false;
+	}
+	/* the sidecar's temporary name, stem + ".idx.json.tmp", must fit too */
+	return stem > 0 && stem <= SIDECAR_STEM_MAX;
 }
 
 /* Copy a protocol name keeping printable ASCII only (JSON and log safe). */

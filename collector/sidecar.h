@@ -42,6 +42,7 @@
 
 #define SIDECAR_VERSION 1
 #define SIDECAR_NAME_MAX 256          /* file names, NUL included */
+#define SIDECAR_STEM_MAX (255 - 13)   /* so that STEM.idx.json.tmp fits NAME_MAX */
 #define SIDECAR_FLOWS_DEFAULT 100000  /* default per-file flow cap */
 #define SIDECAR_FLOWS_MAX 1000000     /* most flows a reader accepts */
 #define SIDECAR_FILE_MAX (512u << 20) /* largest sidecar a reader reads */
@@ -104,9 +105,11 @@ void sidecar_finish(struct sidecar *sc);
 bool sidecar_name_for(const char *data_name, char *out, size_t outlen);
 
 /*
- * True when name is a plain data file name a sidecar may point to: 1..255
+ * True when name is a plain data file name a sidecar may point to:
  * characters of [A-Za-z0-9._-], not starting with '.', ending in ".pcap"
- * or ".pcap.lz4". The HTTP layer joins these names to a directory, so this
+ * or ".pcap.lz4" after a stem of 1..SIDECAR_STEM_MAX characters (so that
+ * the sidecar's own names, STEM.idx.json and its ".tmp", fit in a
+ * directory entry). The HTTP layer joins these names to a directory, so this
  * is what keeps a sidecar from naming "../../etc/passwd". Pure.
  */
 bool sidecar_file_name_ok(const char *name);

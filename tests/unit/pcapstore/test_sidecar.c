@@ -572,6 +572,27 @@ Test(sidecar, unsafe_file_names_are_refused)
 	cr_assert(sidecar_file_name_ok("vtap-w0-20261126T124500.123456789Z.pcap.lz4"));
 }
 
+/* A stem so long that STEM.idx.json.tmp would not fit a directory entry
+ * is refused (found by fuzz_sidecar: the write of such an index failed). */
+Test(sidecar, names_whose_index_would_not_fit_are_refused)
+{
+	char name[SIDECAR_NAME_MAX], err[256];
+	struct sidecar sc;
+
+	for (size_t stem = SIDECAR_STEM_MAX; stem <= SIDECAR_STEM_MAX + 1; stem++) {
+		memset(name, 'a', stem);
+		strcpy(name + stem, ".pcap.lz4");
+		cr_assert_eq(sidecar_file_name_ok(name), stem == SIDECAR_STEM_MAX, "%zu", stem);
+		strcpy(name + stem, ".pcap");
+		cr_assert_eq(sidecar_file_name_ok(name), stem == SIDECAR_STEM_MAX, "%zu", stem);
+	}
+	memset(name, 'a', SIDECAR_STEM_MAX);
+	strcpy(name + SIDECAR_STEM_MAX, ".pcap");
+	sample(&sc);
+	memcpy(sc.file, name, strlen(name) + 1);
+	cr_assert_eq(sidecar_write(dir, &sc, err, sizeof(err)), 0, "%s", err);
+}
+
 Test(sidecar, truncated_json_is_refused_at_every_length)
 {
 	struct sidecar out;
