@@ -168,15 +168,6 @@ bench_stop() {
   return 0
 }
 
-# proc_ticks PID: utime+stime of a process (all its threads), in ticks.
-proc_ticks() {
-  if [[ -r /proc/$1/stat ]]; then
-    sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
-  else
-    echo 0
-  fi
-}
-
 # proc_cpu_ns PID: CPU time of a process (all its threads) in ns, from the
 # scheduler's own clock (/proc/PID/task/*/schedstat): exact, where
 # utime+stime are sampled by the tick and misjudge a process that a timer
